@@ -1,0 +1,15 @@
+package org.streamsbi.buffer;
+
+/** What the buffer did with an offered sample. */
+public enum InsertOutcome {
+  /** Kept for training. */
+  TRAINING,
+  /** Kept for validation, never drawn for training. */
+  VALIDATION,
+  /** Dropped: a sample with this id was already kept. */
+  DUPLICATE,
+  /** Refused: θ or x holds NaN or ±∞. The caller sets it aside. */
+  NON_FINITE,
+  /** Refused: θ or x has another width than the buffer's. */
+  WRONG_DIMENSION
+}

@@ -1,0 +1,35 @@
+package org.streamsbi.buffer;
+
+/**
+ * Rows of (θ, x) in row-major float arrays, ready to be copied into a tensor in one call.
+ *
+ * @param size number of rows
+ * @param thetaDimension values of θ per row
+ * @param xDimension values of x per row
+ * @param theta {@code size × thetaDimension} values
+ * @param x {@code size × xDimension} values
+ */
+public record Minibatch(int size, int thetaDimension, int xDimension, float[] theta, float[] x) {
+
+  public Minibatch {
+    if (theta.length != size * thetaDimension || x.length != size * xDimension) {
+      throw new IllegalArgumentException(
+          "a minibatch of " + size + " rows needs " + size * thetaDimension + " θ and "
+              + size * xDimension + " x values, got " + theta.length + " and " + x.length);
+    }
+  }
+
+  /** θ of one row, copied. */
+  public float[] theta(int row) {
+    float[] out = new float[thetaDimension];
+    System.arraycopy(theta, row * thetaDimension, out, 0, thetaDimension);
+    return out;
+  }
+
+  /** x of one row, copied. */
+  public float[] x(int row) {
+    float[] out = new float[xDimension];
+    System.arraycopy(x, row * xDimension, out, 0, xDimension);
+    return out;
+  }
+}

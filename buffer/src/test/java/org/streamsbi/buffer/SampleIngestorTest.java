@@ -1,0 +1,84 @@
+package org.streamsbi.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamsbi.broker.DeadLetters;
+import org.streamsbi.broker.EmbeddedKafkaBroker;
+import org.streamsbi.broker.KafkaClients;
+import org.streamsbi.broker.RunTopics;
+import org.streamsbi.broker.TopicProvisioner;
+import org.streamsbi.core.Sample;
+import org.streamsbi.core.arrow.SampleCodec;
+
+class SampleIngestorTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void feedsTheBufferAndSetsAsideWhatItCannotUse() throws Exception {
+    RunTopics topics = new RunTopics("ingest-test");
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir)) {
+      KafkaClients clients = new KafkaClients(broker.bootstrapServers());
+      try (Admin admin = clients.admin()) {
+        new TopicProvisioner(admin, Duration.ofSeconds(60)).provision(topics, 2);
+      }
+      SampleCodec codec = new SampleCodec(1, 2);
+      List<Sample> good = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        good.add(ReplayBufferTest.sample("s" + i, i, i));
+      }
+      try (KafkaProducer<String, byte[]> producer = clients.producer("test")) {
+        producer.send(new ProducerRecord<>(topics.samples(), "a", codec.encode(good.subList(0, 200)))).get();
+        producer.send(new ProducerRecord<>(topics.samples(), "b", codec.encode(good.subList(100, 300)))).get();
+        producer.send(new ProducerRecord<>(topics.samples(), "c", "garbage".getBytes(StandardCharsets.UTF_8))).get();
+        producer.send(new ProducerRecord<>(topics.samples(), "d", codec.encode(List.of(ReplayBufferTest.sample("nan", Float.NaN, 1))))).get();
+      }
+
+      ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(10_000, 1, 0.1), 1, 2);
+      SampleIngestor ingestor = new SampleIngestor(clients, topics, buffer);
+      Thread thread = new Thread(ingestor, "ingestor");
+      thread.start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while ((buffer.distinctSamples() < 301 || ingestor.malformedBatches() < 1) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      ingestor.close();
+      thread.join(10_000);
+
+      assertEquals(300, buffer.trainingSize() + buffer.validationSize());
+      assertEquals(100, buffer.duplicates());
+      assertEquals(1, buffer.nonFinite());
+      assertEquals(1, ingestor.malformedBatches());
+
+      List<String> reasons = new ArrayList<>();
+      try (KafkaConsumer<String, byte[]> consumer = clients.consumer("dlq", "dlq")) {
+        consumer.subscribe(List.of(topics.deadLetters()));
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (reasons.size() < 2 && System.nanoTime() < deadline) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            reasons.add(DeadLetters.header(r.headers(), DeadLetters.REASON));
+            if (r.key().equals("nan")) {
+              assertEquals("nan", codec.decode(r.value()).get(0).sampleId());
+            }
+          }
+        }
+      }
+      assertEquals(2, reasons.size());
+      assertTrue(reasons.stream().anyMatch(r -> r.startsWith("malformed sample batch: not a readable Arrow")), reasons.toString());
+      assertTrue(reasons.contains("sample holds NaN or infinite values"), reasons.toString());
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package org.streamsbi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamsbi.core.CsvMatrix;
+import org.streamsbi.simulator.sbibm.TwoMoons;
+import picocli.CommandLine;
+
+class RunCommandTest {
+
+  @TempDir Path dir;
+
+  record Outcome(int exitCode, String out, String err) {}
+
+  static Outcome execute(String... args) {
+    CommandLine cli = StreamSbi.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void aSmallCompleteRunWritesPosteriorSamplesAndSummary() throws Exception {
+    Path out = dir.resolve("out");
+    Outcome o = execute("run", "--task", "two_moons", "--observation", "1", "--simulations", "2000", "--out", out.toString(), "--seed", "3", "--patience", "10");
+    assertEquals(0, o.exitCode(), o.err());
+    assertTrue(o.err().contains("simulations 2000/2000"), o.err());
+
+    List<String> lines = Files.readAllLines(out.resolve("posterior_samples.csv"));
+    assertEquals("parameter_1,parameter_2", lines.get(0));
+    float[][] samples = CsvMatrix.read(out.resolve("posterior_samples.csv"));
+    assertEquals(10_000, samples.length);
+    TwoMoons task = new TwoMoons();
+    float[] observed = task.observation(1);
+    double outsideCrescent = 0;
+    for (float[] theta : samples) {
+      assertTrue(task.prior().inSupport(theta));
+      // Every posterior draw must be able to explain x_o: the moon's radius |p − (0.25, 0)| is
+      // 0.1 ± 0.01, so a draw far from radius 0.1 is a draw the posterior should not make.
+      double z0 = (theta[0] + theta[1]) / Math.sqrt(2);
+      double z1 = (theta[1] - theta[0]) / Math.sqrt(2);
+      double r = Math.hypot(observed[0] + Math.abs(z0) - 0.25, observed[1] - z1);
+      if (Math.abs(r - 0.1) > 0.05) {
+        outsideCrescent++;
+      }
+    }
+    assertTrue(outsideCrescent / samples.length < 0.1, "share of draws off the crescent: " + outsideCrescent / samples.length);
+
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals(2000, summary.get("simulations").asInt());
+    assertEquals(2000, summary.get("samples").asInt());
+    assertEquals(0, summary.get("failed_proposals").asInt());
+    assertTrue(summary.get("training_steps").asLong() > 0);
+    assertTrue(Double.isFinite(summary.get("final_validation_loss").asDouble()));
+    double acceptance = summary.get("acceptance_rate").asDouble();
+    assertTrue(acceptance > 0.5 && acceptance <= 1, "acceptance " + acceptance);
+    for (String phase : List.of("broker_start", "simulation", "training", "posterior_sampling", "total")) {
+      assertTrue(summary.get("seconds").get(phase).asDouble() > 0, phase);
+    }
+  }
+
+  @Test
+  void badInputStopsAtStartWithExitCodeTwoAndNamesTheField() {
+    Outcome tooFew = execute("run", "--task", "two_moons", "--simulations", "1", "--out", dir.toString());
+    assertEquals(2, tooFew.exitCode());
+    assertTrue(tooFew.err().contains("simulations must be at least 2"), tooFew.err());
+
+    Outcome unknown = execute("run", "--task", "three_moons", "--out", dir.toString());
+    assertEquals(2, unknown.exitCode());
+    assertTrue(unknown.err().contains("unknown task 'three_moons'"), unknown.err());
+
+    Outcome observation = execute("run", "--task", "slcp", "--observation", "12", "--out", dir.toString());
+    assertEquals(2, observation.exitCode());
+    assertTrue(observation.err().contains("observation must be between 1 and 10"), observation.err());
+
+    Outcome notANumber = execute("run", "--task", "slcp", "--simulations", "many", "--out", dir.toString());
+    assertEquals(2, notANumber.exitCode());
+    assertTrue(notANumber.err().contains("--simulations"), notANumber.err());
+  }
+}

@@ -1,0 +1,212 @@
+package org.streamsbi.controller;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.streamsbi.broker.RunTopics;
+import org.streamsbi.trainer.FlowConfig;
+import org.streamsbi.trainer.TrainerConfig;
+
+/**
+ * Everything about a run but the prior, the simulator and the observation; immutable, and
+ * validated when built, with messages that name the field.
+ */
+public final class RunConfig {
+  private final String run;
+  private final int simulations;
+  private final int workers;
+  private final Optional<String> bootstrapServers;
+  private final Path brokerDirectory;
+  private final int partitions;
+  private final int proposalsPerMessage;
+  private final int watermark;
+  private final double validationFraction;
+  private final int patience;
+  private final FlowConfig flow;
+  private final TrainerConfig trainer;
+  private final long seed;
+
+  private RunConfig(Builder b) {
+    this.run = b.run;
+    this.simulations = b.simulations;
+    this.workers = b.workers;
+    this.bootstrapServers = Optional.ofNullable(b.bootstrapServers);
+    this.brokerDirectory = b.brokerDirectory;
+    this.partitions = b.partitions;
+    this.proposalsPerMessage = b.proposalsPerMessage;
+    this.watermark = b.watermark > 0 ? b.watermark : Math.max(1, Math.min(1000, simulations / 10));
+    this.validationFraction = b.validationFraction;
+    this.patience = b.patience;
+    this.flow = b.flow;
+    this.trainer = b.trainer.withSeed(b.seed);
+    this.seed = b.seed;
+  }
+
+  /** A run called {@code run} with the given simulation budget and defaults for everything else. */
+  public static Builder custom(String run, int simulations) {
+    return new Builder(run, simulations);
+  }
+
+  /** Names the run's topics. */
+  public String run() {
+    return run;
+  }
+
+  /** The simulation budget. */
+  public int simulations() {
+    return simulations;
+  }
+
+  /** In-JVM simulation workers; 0 when external workers do all simulations. */
+  public int workers() {
+    return workers;
+  }
+
+  /** An external Kafka cluster; empty to start the embedded broker. */
+  public Optional<String> bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** Where the embedded broker keeps its data. */
+  public Path brokerDirectory() {
+    return brokerDirectory;
+  }
+
+  /** Partitions of the proposals and samples topics: the most workers that share the work. */
+  public int partitions() {
+    return partitions;
+  }
+
+  /** Proposals per Kafka message, the unit of work a worker takes. */
+  public int proposalsPerMessage() {
+    return proposalsPerMessage;
+  }
+
+  /** Training samples needed before training starts. */
+  public int watermark() {
+    return watermark;
+  }
+
+  public double validationFraction() {
+    return validationFraction;
+  }
+
+  /** Validations without improvement, after all simulations arrived, before training stops. */
+  public int patience() {
+    return patience;
+  }
+
+  public FlowConfig flow() {
+    return flow;
+  }
+
+  public TrainerConfig trainer() {
+    return trainer;
+  }
+
+  /** Seeds proposals and training: the same seed gives the same proposals and initial weights. */
+  public long seed() {
+    return seed;
+  }
+
+  /** Collects settings; {@link #build()} checks them. */
+  public static final class Builder {
+    private final String run;
+    private final int simulations;
+    private int workers = 1;
+    private String bootstrapServers;
+    private Path brokerDirectory;
+    private int partitions = 4;
+    private int proposalsPerMessage = 100;
+    private int watermark;
+    private double validationFraction = 0.1;
+    private int patience = 20;
+    private FlowConfig flow = FlowConfig.defaults();
+    private TrainerConfig trainer = TrainerConfig.defaults();
+    private long seed;
+
+    private Builder(String run, int simulations) {
+      this.run = run;
+      this.simulations = simulations;
+    }
+
+    public Builder workers(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    /** Use an external cluster instead of the embedded broker. */
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    public Builder brokerDirectory(Path brokerDirectory) {
+      this.brokerDirectory = brokerDirectory;
+      return this;
+    }
+
+    public Builder partitions(int partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    public Builder proposalsPerMessage(int proposalsPerMessage) {
+      this.proposalsPerMessage = proposalsPerMessage;
+      return this;
+    }
+
+    /** Training samples needed before training starts; default a tenth of the budget, at most 1,000. */
+    public Builder watermark(int watermark) {
+      this.watermark = watermark;
+      return this;
+    }
+
+    public Builder validationFraction(double validationFraction) {
+      this.validationFraction = validationFraction;
+      return this;
+    }
+
+    /** Default 20 validations (epochs), as sbi's {@code stop_after_epochs}. */
+    public Builder patience(int patience) {
+      this.patience = patience;
+      return this;
+    }
+
+    public Builder flow(FlowConfig flow) {
+      this.flow = flow;
+      return this;
+    }
+
+    public Builder trainer(TrainerConfig trainer) {
+      this.trainer = trainer;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException naming the first field that is out of range */
+    public RunConfig build() {
+      new RunTopics(run);
+      require(simulations >= 2, "simulations", "must be at least 2", simulations);
+      require(workers >= 0, "workers", "must not be negative", workers);
+      require(partitions >= 1, "partitions", "must be at least 1", partitions);
+      require(proposalsPerMessage >= 1, "proposalsPerMessage", "must be at least 1", proposalsPerMessage);
+      require(watermark >= 0 && watermark <= simulations, "watermark", "must be between 1 and simulations (" + simulations + ")", watermark);
+      require(validationFraction > 0 && validationFraction < 0.5, "validationFraction", "must be in (0, 0.5)", validationFraction);
+      require(patience >= 1, "patience", "must be at least 1", patience);
+      require(bootstrapServers != null || brokerDirectory != null, "brokerDirectory", "is required when no bootstrapServers are given", brokerDirectory);
+      require(flow != null, "flow", "is required", flow);
+      require(trainer != null, "trainer", "is required", trainer);
+      return new RunConfig(this);
+    }
+
+    private static void require(boolean ok, String field, String rule, Object value) {
+      if (!ok) {
+        throw new IllegalArgumentException(field + " " + rule + ", got " + value);
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package org.streamsbi.controller;
+
+/**
+ * What a finished run did, as {@code summary.json} reports it.
+ *
+ * @param run the run's name
+ * @param simulations the budget
+ * @param samples distinct samples received
+ * @param failedProposals proposals workers gave up on (see the dead-letter topic)
+ * @param nonFiniteSamples samples set aside for NaN or ±∞
+ * @param duplicateSamples repeated samples dropped
+ * @param trainingSamples rows in the training split at the end
+ * @param validationSamples rows in the validation split at the end
+ * @param trainingSteps Adam steps taken
+ * @param finalValidationLoss validation loss of the parameters kept (the best validated)
+ * @param seconds wall time per phase
+ */
+public record RunSummary(
+    String run,
+    int simulations,
+    long samples,
+    long failedProposals,
+    long nonFiniteSamples,
+    long duplicateSamples,
+    long trainingSamples,
+    long validationSamples,
+    long trainingSteps,
+    double finalValidationLoss,
+    Seconds seconds) {
+
+  /**
+   * @param brokerStart starting the embedded broker (0 for an external cluster) and creating the
+   *     run's topics
+   * @param simulation from the first proposal sent until every simulation arrived
+   * @param waitingForWatermark from the first proposal until training could start
+   * @param training from the start of training until it stopped, overlapping simulation
+   * @param total the whole run
+   */
+  public record Seconds(
+      double brokerStart, double simulation, double waitingForWatermark, double training, double total) {}
+}

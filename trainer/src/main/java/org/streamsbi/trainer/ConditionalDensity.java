@@ -1,0 +1,169 @@
+package org.streamsbi.trainer;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * The flow with its standardization: q(θ | x) in the original spaces of θ and x. Owns the DJL
+ * model holding the flow's parameters; not thread-safe.
+ */
+final class ConditionalDensity implements AutoCloseable {
+  /** Rows per native call when evaluating or sampling: bounds native memory, amortises calls. */
+  static final int CHUNK = 10_000;
+  private static final int FORMAT = 0x5342_4931;
+
+  private final FlowConfig config;
+  private final Standardization standardization;
+  private final MaskedAutoregressiveFlow flow;
+  private final Model model;
+
+  private ConditionalDensity(FlowConfig config, Standardization standardization) {
+    this.config = config;
+    this.standardization = standardization;
+    this.flow =
+        new MaskedAutoregressiveFlow(
+            config, standardization.thetaDimension(), standardization.xDimension());
+    this.model = Model.newInstance("npe", Djl.device());
+    model.setBlock(flow);
+  }
+
+  /** A flow with uninitialised parameters, to be trained. */
+  static ConditionalDensity untrained(FlowConfig config, Standardization standardization) {
+    return new ConditionalDensity(config, standardization);
+  }
+
+  Model model() {
+    return model;
+  }
+
+  MaskedAutoregressiveFlow flow() {
+    return flow;
+  }
+
+  Standardization standardization() {
+    return standardization;
+  }
+
+  int thetaDimension() {
+    return standardization.thetaDimension();
+  }
+
+  int xDimension() {
+    return standardization.xDimension();
+  }
+
+  /** log q(θ | x) per row, for row-major θ and x. */
+  double[] logProb(float[] theta, float[] x, int rows) {
+    int d = thetaDimension();
+    int dx = xDimension();
+    float[] thetaZ = standardization.theta(theta);
+    float[] xZ = standardization.x(x);
+    double[] out = new double[rows];
+    for (int start = 0; start < rows; start += CHUNK) {
+      int n = Math.min(CHUNK, rows - start);
+      try (NDManager manager = model.getNDManager().newSubManager()) {
+        NDArray t =
+            manager.create(
+                Arrays.copyOfRange(thetaZ, start * d, (start + n) * d), new Shape(n, d));
+        NDArray c =
+            manager.create(Arrays.copyOfRange(xZ, start * dx, (start + n) * dx), new Shape(n, dx));
+        float[] logQ = flow.logProb(t, c, Parameter::getArray).toFloatArray();
+        for (int i = 0; i < n; i++) {
+          out[start + i] = logQ[i] - standardization.thetaLogScale();
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@code n} draws θ ~ q(θ | x), row-major in the original θ space; n at most {@link #CHUNK}. */
+  float[] sample(int n, float[] observation, RandomGenerator rng) {
+    int d = thetaDimension();
+    float[] noise = new float[n * d];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) rng.nextGaussian();
+    }
+    float[] xZ = standardization.x(observation);
+    float[] context = new float[n * xZ.length];
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(xZ, 0, context, r * xZ.length, xZ.length);
+    }
+    float[] thetaZ;
+    try (NDManager manager = model.getNDManager().newSubManager()) {
+      thetaZ =
+          flow.inverse(
+                  manager.create(noise, new Shape(n, d)),
+                  manager.create(context, new Shape(n, xZ.length)),
+                  Parameter::getArray)
+              .toFloatArray();
+    }
+    float[] out = new float[n * d];
+    float[] row = new float[d];
+    for (int r = 0; r < n; r++) {
+      standardization.unstandardizeTheta(thetaZ, r * d, row);
+      System.arraycopy(row, 0, out, r * d, d);
+    }
+    return out;
+  }
+
+  void write(DataOutputStream out) throws IOException {
+    out.writeInt(FORMAT);
+    out.writeInt(config.transforms());
+    out.writeInt(config.hiddenUnits());
+    standardization.write(out);
+    flow.saveParameters(out);
+  }
+
+  static ConditionalDensity read(DataInputStream in) throws IOException {
+    int format = in.readInt();
+    if (format != FORMAT) {
+      throw new IOException("not a saved posterior (format tag " + Integer.toHexString(format) + ")");
+    }
+    FlowConfig config = new FlowConfig(in.readInt(), in.readInt());
+    ConditionalDensity density = new ConditionalDensity(config, Standardization.read(in));
+    try {
+      density.flow.loadParameters(density.model.getNDManager(), in);
+    } catch (MalformedModelException | RuntimeException e) {
+      density.close();
+      throw new IOException("the saved flow's parameters do not fit its configuration", e);
+    }
+    return density;
+  }
+
+  /** Replaces the flow's parameters by ones written with {@code flow().saveParameters}. */
+  void loadParameters(byte[] saved) {
+    try {
+      flow.loadParameters(
+          model.getNDManager(),
+          new DataInputStream(new ByteArrayInputStream(saved)));
+    } catch (IOException | MalformedModelException e) {
+      throw new IllegalStateException("parameters saved in memory could not be read back", e);
+    }
+  }
+
+  byte[] saveParameters() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      flow.saveParameters(new DataOutputStream(bytes));
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

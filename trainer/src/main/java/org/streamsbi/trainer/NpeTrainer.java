@@ -1,0 +1,228 @@
+package org.streamsbi.trainer;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.streamsbi.buffer.Minibatch;
+import org.streamsbi.buffer.ReplayBuffer;
+import org.streamsbi.core.prior.Prior;
+
+/**
+ * Neural posterior estimation trained online: Adam steps on −log q(θ | x) over minibatches drawn
+ * from a replay buffer that simulators may still be filling, validation on the buffer's held-out
+ * split, and the best validated parameters kept, as sbi's NPE does per round.
+ */
+public final class NpeTrainer {
+  private final FlowConfig flowConfig;
+  private final TrainerConfig config;
+
+  public NpeTrainer(FlowConfig flowConfig, TrainerConfig config) {
+    this.flowConfig = flowConfig;
+    this.config = config;
+  }
+
+  public TrainingResult train(ReplayBuffer buffer, Prior prior, StoppingRule rule)
+      throws InterruptedException {
+    return train(buffer, prior, rule, progress -> {});
+  }
+
+  /**
+   * Waits for the buffer's watermark, fixes the z-scoring from the training rows held then, and
+   * trains until the rule stops it or the thread is interrupted; an interrupt during training ends
+   * it like a stop (the interrupt flag stays set). Only one training step runs at a time per JVM.
+   *
+   * @param listener told of every validation, before the rule
+   * @throws InterruptedException when interrupted while waiting for the watermark
+   */
+  public TrainingResult train(
+      ReplayBuffer buffer, Prior prior, StoppingRule rule, Consumer<TrainingProgress> listener)
+      throws InterruptedException {
+    if (prior.dimension() != buffer.thetaDimension()) {
+      throw new IllegalArgumentException(
+          "the prior has " + prior.dimension() + " parameters, the buffer's θ "
+              + buffer.thetaDimension());
+    }
+    buffer.awaitWatermark(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    ConditionalDensity density =
+        ConditionalDensity.untrained(flowConfig, Standardization.fit(buffer.trainingSet()));
+    try {
+      Run run = new Run(density, buffer, rule, listener);
+      run.loop();
+      return new TrainingResult(run.step, run.resultLoss, new Posterior(density, prior));
+    } catch (RuntimeException | Error e) {
+      density.close();
+      throw e;
+    }
+  }
+
+  /** The state of one training run. */
+  private final class Run {
+    private final ConditionalDensity density;
+    private final ReplayBuffer buffer;
+    private final StoppingRule rule;
+    private final Consumer<TrainingProgress> listener;
+    private final SplittableRandom rng = new SplittableRandom(config.seed());
+    private long step;
+    private double best = Double.POSITIVE_INFINITY;
+    private byte[] bestParameters;
+    private int sinceImprovement;
+    private double resultLoss;
+
+    Run(
+        ConditionalDensity density,
+        ReplayBuffer buffer,
+        StoppingRule rule,
+        Consumer<TrainingProgress> listener) {
+      this.density = density;
+      this.buffer = buffer;
+      this.rule = rule;
+      this.listener = listener;
+    }
+
+    void loop() {
+      Device device = Djl.device();
+      DefaultTrainingConfig trainingConfig =
+          new DefaultTrainingConfig(new NegativeLogLikelihood())
+              .optDevices(new Device[] {device})
+              .optOptimizer(
+                  Optimizer.adam()
+                      .optLearningRateTracker(Tracker.fixed((float) config.learningRate()))
+                      .build());
+      MaskedAutoregressiveFlow flow = density.flow();
+      try (Trainer trainer = density.model().newTrainer(trainingConfig)) {
+        Engine.getInstance().setRandomSeed(Long.hashCode(config.seed()));
+        trainer.initialize(
+            new Shape(config.batchSize(), flow.thetaDimension()),
+            new Shape(config.batchSize(), flow.contextDimension()));
+        List<Parameter> parameters = flow.getParameters().values();
+        long started = System.nanoTime();
+        double lossSum = 0;
+        int losses = 0;
+        long nextValidation = validationInterval();
+        while (!Thread.currentThread().isInterrupted()) {
+          lossSum += step(trainer, parameters);
+          losses++;
+          step++;
+          if (step < nextValidation) {
+            continue;
+          }
+          double validationLoss = validationLoss();
+          if (validationLoss < best) {
+            best = validationLoss;
+            sinceImprovement = 0;
+            bestParameters = density.saveParameters();
+          } else {
+            sinceImprovement++;
+          }
+          TrainingProgress progress =
+              new TrainingProgress(
+                  step,
+                  step * config.batchSize(),
+                  lossSum / losses + density.standardization().thetaLogScale(),
+                  validationLoss,
+                  best,
+                  sinceImprovement,
+                  (System.nanoTime() - started) / 1e9);
+          listener.accept(progress);
+          if (rule.shouldStop(progress)) {
+            break;
+          }
+          lossSum = 0;
+          losses = 0;
+          nextValidation = step + validationInterval();
+        }
+      }
+      if (bestParameters != null) {
+        ;
+        resultLoss = best;
+      } else {
+        // Interrupted before the first validation, or the validation split is still empty.
+        resultLoss = validationLoss();
+      }
+    }
+
+    private long validationInterval() {
+      if (config.validationInterval() > 0) {
+        return config.validationInterval();
+      }
+      return Math.max(1, (buffer.trainingSize() + config.batchSize() - 1) / config.batchSize());
+    }
+
+    /** One Adam step on a fresh minibatch; returns its loss in the z-scored space. */
+    private float step(Trainer trainer, List<Parameter> parameters) {
+      Standardization standardization = density.standardization();
+      Minibatch batch = buffer.sample(config.batchSize(), rng);
+      try (NDManager manager = trainer.getManager().newSubManager()) {
+        NDArray theta =
+            manager.create(
+                standardization.theta(batch.theta()),
+                new Shape(batch.size(), batch.thetaDimension()));
+        NDArray x =
+            manager.create(
+                standardization.x(batch.x()), new Shape(batch.size(), batch.xDimension()));
+        float loss;
+        synchronized (Djl.AUTOGRAD) {
+          try (GradientCollector collector = trainer.newGradientCollector()) {
+            NDArray logQ = trainer.forward(new NDList(theta, x)).singletonOrThrow();
+            NDArray batchLoss = trainer.getLoss().evaluate(new NDList(), new NDList(logQ));
+            collector.backward(batchLoss);
+            loss = batchLoss.getFloat();
+          }
+          clipGradients(parameters, manager);
+          trainer.step();
+        }
+        return loss;
+      }
+    }
+
+    /**
+     * Scales all gradients together so their global L2 norm is at most clipMaxNorm, as
+     * torch.nn.utils.clip_grad_norm_ in sbi (Adam's own clipGrad clamps each value instead).
+     */
+    private void clipGradients(List<Parameter> parameters, NDManager manager) {
+      NDArray[] gradients = new NDArray[parameters.size()];
+      NDList norms = new NDList(parameters.size());
+      for (int i = 0; i < gradients.length; i++) {
+        gradients[i] = parameters.get(i).getArray().getGradient();
+        // getGradient hands out a new handle owned by the model: let the step's manager free it.
+        gradients[i].attach(manager);
+        norms.add(gradients[i].norm());
+      }
+      float total = NDArrays.stack(norms).norm().getFloat();
+      double coefficient = config.clipMaxNorm() / (total + 1e-6);
+      if (coefficient < 1) {
+        NDArray factor = manager.create((float) coefficient);
+        for (NDArray gradient : gradients) {
+          gradient.muli(factor);
+        }
+      }
+    }
+
+    /** Mean −log q(θ | x) over the buffer's validation split; NaN when it is empty. */
+    private double validationLoss() {
+      Minibatch validation = buffer.validationSet();
+      if (validation.size() == 0) {
+        return Double.NaN;
+      }
+      double sum = 0;
+      for (double logQ : density.logProb(validation.theta(), validation.x(), validation.size())) {
+        sum += logQ;
+      }
+      return -sum / validation.size();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package org.streamsbi.trainer;
+
+/**
+ * How the posterior estimator is trained.
+ *
+ * @param batchSize rows drawn from the replay buffer per Adam step
+ * @param learningRate Adam's step size (sbi: 5e-4)
+ * @param validationInterval steps between validations; 0 means one epoch of the training split
+ *     as it is at each validation (⌈trainingSize / batchSize⌉), so the interval follows a buffer
+ *     that is still growing and a patience counted in validations means epochs, as in sbi
+ * @param clipMaxNorm largest global L2 norm of the gradient; larger gradients are scaled down
+ *     (sbi: 5)
+ * @param seed seeds the initial weights and the minibatch draws
+ */
+public record TrainerConfig(
+    int batchSize, double learningRate, int validationInterval, double clipMaxNorm, long seed) {
+
+  public TrainerConfig {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("trainer.batchSize must be at least 1, got " + batchSize);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "trainer.learningRate must be a positive finite number, got " + learningRate);
+    }
+    if (validationInterval < 0) {
+      throw new IllegalArgumentException(
+          "trainer.validationInterval must be 0 (one epoch) or a number of steps, got "
+              + validationInterval);
+    }
+    if (!(clipMaxNorm > 0)) {
+      throw new IllegalArgumentException(
+          "trainer.clipMaxNorm must be positive, got " + clipMaxNorm);
+    }
+  }
+
+  /** Batch 256, learning rate 5e-4, validation every epoch, clipping at norm 5, seed 0. */
+  public static TrainerConfig defaults() {
+    return new TrainerConfig(256, 5e-4, 0, 5.0, 0);
+  }
+
+  public TrainerConfig withSeed(long newSeed) {
+    return new TrainerConfig(batchSize, learningRate, validationInterval, clipMaxNorm, newSeed);
+  }
+}

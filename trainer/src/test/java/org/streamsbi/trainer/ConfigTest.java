@@ -1,0 +1,30 @@
+package org.streamsbi.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+class ConfigTest {
+
+  private static void rejects(String field, Executable construction) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, construction);
+    assertTrue(e.getMessage().contains(field), e.getMessage());
+  }
+
+  @Test
+  void flowConfigNamesTheBadField() {
+    rejects("flow.transforms", () -> new FlowConfig(0, 50));
+    rejects("flow.hiddenUnits", () -> new FlowConfig(5, 0));
+  }
+
+  @Test
+  void trainerConfigNamesTheBadField() {
+    rejects("trainer.batchSize", () -> new TrainerConfig(0, 5e-4, 0, 5, 0));
+    rejects("trainer.learningRate", () -> new TrainerConfig(256, 0, 0, 5, 0));
+    rejects("trainer.learningRate", () -> new TrainerConfig(256, Double.NaN, 0, 5, 0));
+    rejects("trainer.validationInterval", () -> new TrainerConfig(256, 5e-4, -1, 5, 0));
+    rejects("trainer.clipMaxNorm", () -> new TrainerConfig(256, 5e-4, 0, 0, 0));
+  }
+}

@@ -1,0 +1,174 @@
+package org.streamsbi.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.streamsbi.buffer.Minibatch;
+import org.streamsbi.buffer.ReplayBuffer;
+import org.streamsbi.buffer.ReplayBufferConfig;
+import org.streamsbi.core.Sample;
+import org.streamsbi.core.prior.MultivariateNormal;
+import org.streamsbi.core.prior.Prior;
+
+/** The training loop: validation, best-parameter restore, persistence, seeding, streaming. */
+class NpeTrainerTest {
+  private static final LinearGaussian TRUTH =
+      new LinearGaussian(
+          new double[][] {{1.0, 0.5}, {-0.4, 0.8}},
+          new double[] {0.5, -1.0},
+          new double[][] {{0.5, 0.3}, {0.3, 0.4}});
+  private static final Prior PRIOR = MultivariateNormal.isotropic(new double[2], 100);
+
+  /** Mean −log q over the validation split, one row at a time through the public API. */
+  private static double validationLoss(Posterior posterior, ReplayBuffer buffer) {
+    Minibatch validation = buffer.validationSet();
+    double sum = 0;
+    for (int r = 0; r < validation.size(); r++) {
+      sum -= posterior.logProb(new float[][] {validation.theta(r)}, validation.x(r))[0];
+    }
+    return sum / validation.size();
+  }
+
+  @Test
+  void keepsTheBestValidatedParameters() throws Exception {
+    ReplayBuffer buffer = TRUTH.buffer(4_000, 3);
+    List<TrainingProgress> progress = new CopyOnWriteArrayList<>();
+    // A large step size makes the validation loss jump about, so the last one is not the best.
+    TrainingResult result =
+        new NpeTrainer(FlowConfig.defaults(), new TrainerConfig(128, 3e-3, 50, 5.0, 4))
+            .train(buffer, PRIOR, StoppingRule.patience(3), progress::add);
+    TrainingProgress last = progress.get(progress.size() - 1);
+    double best = progress.stream().mapToDouble(TrainingProgress::validationLoss).min().orElseThrow();
+    assertEquals(3, last.validationsSinceImprovement());
+    assertEquals(best, last.bestValidationLoss());
+    assertEquals(best, result.validationLoss());
+    assertEquals(last.step(), result.steps());
+    assertEquals(50L * progress.size(), result.steps());
+    assertEquals(result.steps() * 128, last.samplesSeen());
+    assertTrue(
+        Math.abs(last.validationLoss() - best) > 1e-3,
+        "the last validation (" + last.validationLoss() + ") should differ from the best " + best);
+    try (Posterior posterior = result.posterior()) {
+      assertEquals(best, validationLoss(posterior, buffer), 1e-4);
+    }
+  }
+
+  @Test
+  void savedPosteriorGivesIdenticalLogProbsAndDraws() throws Exception {
+    ReplayBuffer buffer = TRUTH.buffer(2_000, 5);
+    try (Posterior posterior =
+        new NpeTrainer(FlowConfig.defaults(), new TrainerConfig(128, 1e-3, 100, 5.0, 5))
+            .train(buffer, PRIOR, StoppingRule.maxSteps(200))
+            .posterior()) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      posterior.save(bytes);
+      try (Posterior loaded = Posterior.load(new ByteArrayInputStream(bytes.toByteArray()), PRIOR)) {
+        Minibatch rows = buffer.trainingSet();
+        float[][] theta = new float[100][];
+        for (int r = 0; r < theta.length; r++) {
+          theta[r] = rows.theta(r);
+        }
+        float[] x = rows.x(0);
+        assertArrayEquals(posterior.logProb(theta, x), loaded.logProb(theta, x));
+        float[][] drawn = posterior.sample(50, x, 9).theta();
+        float[][] reloaded = loaded.sample(50, x, 9).theta();
+        for (int r = 0; r < drawn.length; r++) {
+          assertArrayEquals(drawn[r], reloaded[r]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theSameSeedTrainsTheSameModel() throws Exception {
+    ReplayBuffer buffer = TRUTH.buffer(2_000, 6);
+    float[][] theta = {{0f, 0f}, {1f, -1f}, {0.5f, 2f}};
+    float[] x = {0.2f, -0.3f};
+    double[][] logQ = new double[3][];
+    long[] seeds = {11, 11, 12};
+    for (int i = 0; i < seeds.length; i++) {
+      try (Posterior posterior =
+          new NpeTrainer(FlowConfig.defaults(), new TrainerConfig(128, 1e-3, 100, 5.0, seeds[i]))
+              .train(buffer, PRIOR, StoppingRule.maxSteps(200))
+              .posterior()) {
+        logQ[i] = posterior.logProb(theta, x);
+      }
+    }
+    assertArrayEquals(logQ[0], logQ[1]);
+    assertFalse(Arrays.equals(logQ[0], logQ[2]), "another seed, another model");
+  }
+
+  /**
+   * Training waits for the watermark, then draws while samples keep arriving, and an interrupt
+   * ends it with a usable result.
+   */
+  @Test
+  void trainsWhileSamplesArriveAndStopsWhenInterrupted() throws Exception {
+    ReplayBuffer buffer =
+        new ReplayBuffer(new ReplayBufferConfig(20_000, 1_000, 0.1), 2, 2);
+    List<TrainingProgress> progress = new CopyOnWriteArrayList<>();
+    CountDownLatch validated = new CountDownLatch(3);
+    AtomicReference<TrainingResult> result = new AtomicReference<>();
+    AtomicBoolean interruptKept = new AtomicBoolean();
+    Thread training =
+        new Thread(
+            () -> {
+              try {
+                result.set(
+                    new NpeTrainer(FlowConfig.defaults(), new TrainerConfig(128, 1e-3, 20, 5.0, 1))
+                        .train(
+                            buffer,
+                            PRIOR,
+                            p -> false,
+                            p -> {
+                              progress.add(p);
+                              validated.countDown();
+                            }));
+                interruptKept.set(Thread.currentThread().isInterrupted());
+              } catch (InterruptedException e) {
+                throw new AssertionError("interrupted while waiting for the watermark", e);
+              }
+            });
+    training.start();
+    SplittableRandom rng = new SplittableRandom(2);
+    int inserted = 0;
+    while (buffer.trainingSize() < 900) {
+      insert(buffer, rng, inserted++);
+    }
+    assertTrue(training.isAlive());
+    assertTrue(progress.isEmpty(), "trained below the watermark");
+    while (validated.getCount() > 0 && inserted < 20_000) {
+      insert(buffer, rng, inserted++);
+      if (inserted % 500 == 0) {
+        Thread.sleep(5);
+      }
+    }
+    assertTrue(validated.await(2, TimeUnit.MINUTES), "no validations");
+    training.interrupt();
+    training.join(TimeUnit.MINUTES.toMillis(2));
+    assertFalse(training.isAlive());
+    assertTrue(interruptKept.get(), "the interrupt flag is kept for the caller");
+    assertTrue(result.get().steps() >= 60);
+    assertTrue(Double.isFinite(result.get().validationLoss()));
+    result.get().posterior().close();
+  }
+
+  private static void insert(ReplayBuffer buffer, SplittableRandom rng, int i) {
+    float[] x = TRUTH.x(rng);
+    String id = "live" + i;
+    buffer.insert(new Sample(id, "run", 1, id, 0, TRUTH.theta(x, rng), x, "w", 0));
+  }
+}
