@@ -80,6 +80,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--learning-rate", defaultValue = "5e-4", description = "Adam step size (default ${DEFAULT-VALUE})")
   double learningRate;
 
+  @Option(names = "--validation-interval", defaultValue = "0", description = "training steps between validations; 0 for one epoch of the training split (default ${DEFAULT-VALUE})")
+  int validationInterval;
+
   @Override
   public Integer call() throws Exception {
     BenchmarkTask benchmark = BenchmarkTask.named(task);
@@ -96,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
             .workers(workers)
             .brokerDirectory(kafkaDirectory != null ? kafkaDirectory : out.resolve("kafka"))
             .patience(patience)
-            .trainer(new TrainerConfig(batchSize, learningRate, defaults.validationInterval(), defaults.clipMaxNorm(), seed))
+            .trainer(new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed))
             .seed(seed);
     if (bootstrapServers != null) {
       builder.bootstrapServers(bootstrapServers);

@@ -1,13 +1,9 @@
 package org.streamsbi.controller;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.streamsbi.broker.BrokerException;
+import org.streamsbi.broker.Acknowledgements;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.core.Proposal;
 import org.streamsbi.core.arrow.ProposalCodec;
@@ -32,20 +28,11 @@ final class ProposalPublisher {
 
   /** Sends every proposal and returns once the broker has acknowledged all of them. */
   void publish(List<Proposal> proposals) {
-    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    Acknowledgements acks = new Acknowledgements();
     for (int from = 0; from < proposals.size(); from += proposalsPerMessage) {
       List<Proposal> batch = proposals.subList(from, Math.min(proposals.size(), from + proposalsPerMessage));
       acks.add(producer.send(new ProducerRecord<>(topics.proposals(), batch.get(0).proposalId(), codec.encode(batch))));
     }
-    for (Future<RecordMetadata> ack : acks) {
-      try {
-        ack.get();
-      } catch (ExecutionException e) {
-        throw new BrokerException("proposals were not acknowledged by the broker", e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new BrokerException("interrupted while publishing proposals", e);
-      }
-    }
+    acks.await("proposals");
   }
 }

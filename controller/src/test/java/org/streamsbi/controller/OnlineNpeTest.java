@@ -19,25 +19,13 @@ class OnlineNpeTest {
 
   @Test
   void aRunWhoseSimulationsAllFailEndsWithAReasonInsteadOfHanging() {
-    Simulator broken = new Simulator() {
-      @Override
-      public int thetaDimension() {
-        return 2;
-      }
-
-      @Override
-      public int xDimension() {
-        return 2;
-      }
-
-      @Override
-      public float[] simulate(float[] theta, long seed) {
-        if (theta[0] > -0.8f) {
-          throw new SimulationException("license server unreachable");
-        }
-        return new float[] {theta[0], Float.NaN};
-      }
-    };
+    Simulator broken =
+        Simulator.of(2, 2, (theta, seed) -> {
+          if (theta[0] > -0.8f) {
+            throw new SimulationException("license server unreachable");
+          }
+          return new float[] {theta[0], Float.NaN};
+        });
     List<RunProgress> reports = new ArrayList<>();
     RunConfig config = RunConfig.custom("all-fail", 200).brokerDirectory(dir).proposalsPerMessage(20).build();
     RunFailedException e =

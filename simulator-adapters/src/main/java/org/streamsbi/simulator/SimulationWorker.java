@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -15,10 +13,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.streamsbi.broker.BrokerException;
+import org.streamsbi.broker.Acknowledgements;
 import org.streamsbi.broker.DeadLetters;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
@@ -74,11 +71,11 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
         if (records.isEmpty()) {
           continue;
         }
-        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        Acknowledgements acks = new Acknowledgements();
         for (ConsumerRecord<String, byte[]> record : records) {
           handle(record, acks);
         }
-        awaitAcks(acks);
+        acks.await("samples");
         commit();
       }
     } catch (WakeupException e) {
@@ -103,7 +100,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     }
   }
 
-  private void handle(ConsumerRecord<String, byte[]> record, List<Future<RecordMetadata>> acks) {
+  private void handle(ConsumerRecord<String, byte[]> record, Acknowledgements acks) {
     List<Proposal> proposals;
     try {
       proposals = proposalCodec.decode(record.value());
@@ -154,19 +151,6 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
             "seed", Long.toString(proposal.seed()),
             "theta", Arrays.toString(proposal.theta())));
     return null;
-  }
-
-  private static void awaitAcks(List<Future<RecordMetadata>> acks) {
-    for (Future<RecordMetadata> ack : acks) {
-      try {
-        ack.get();
-      } catch (ExecutionException e) {
-        throw new BrokerException("samples were not acknowledged by the broker", e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new BrokerException("interrupted while waiting for acknowledgements", e);
-      }
-    }
   }
 
   public String workerId() {

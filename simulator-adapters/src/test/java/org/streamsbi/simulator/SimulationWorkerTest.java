@@ -37,31 +37,19 @@ class SimulationWorkerTest {
 
   @TempDir Path dir;
 
+  private static final TwoMoons TWO_MOONS = new TwoMoons();
+
   /** Two moons, except that it fails for θ₁ > 0.8 and returns one value for θ₁ < −0.9. */
-  private static final class FlakyTwoMoons implements Simulator {
-    private final TwoMoons task = new TwoMoons();
-
-    @Override
-    public int thetaDimension() {
-      return 2;
-    }
-
-    @Override
-    public int xDimension() {
-      return 2;
-    }
-
-    @Override
-    public float[] simulate(float[] theta, long seed) {
-      if (theta[0] > 0.8f) {
-        throw new SimulationException("solver diverged at θ₁=" + theta[0]);
-      }
-      if (theta[0] < -0.9f) {
-        return new float[] {1f};
-      }
-      return task.simulate(theta, seed);
-    }
-  }
+  private static final Simulator FLAKY_TWO_MOONS =
+      Simulator.of(2, 2, (theta, seed) -> {
+        if (theta[0] > 0.8f) {
+          throw new SimulationException("solver diverged at θ₁=" + theta[0]);
+        }
+        if (theta[0] < -0.9f) {
+          return new float[] {1f};
+        }
+        return TWO_MOONS.simulate(theta, seed);
+      });
 
   @Test
   void everyProposalEndsAsOneSampleOrOneDeadLetter() throws Exception {
@@ -90,8 +78,8 @@ class SimulationWorkerTest {
       }
 
       List<SimulationWorker> workers = List.of(
-          new SimulationWorker("w1", clients, topics, new FlakyTwoMoons()),
-          new SimulationWorker("w2", clients, topics, new FlakyTwoMoons()));
+          new SimulationWorker("w1", clients, topics, FLAKY_TWO_MOONS),
+          new SimulationWorker("w2", clients, topics, FLAKY_TWO_MOONS));
       List<Thread> threads = new ArrayList<>();
       for (SimulationWorker w : workers) {
         Thread t = new Thread(w, w.workerId());

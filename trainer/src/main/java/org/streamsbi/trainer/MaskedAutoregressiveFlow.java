@@ -96,7 +96,7 @@ final class MaskedAutoregressiveFlow extends AbstractBlock {
     for (int k = 0; k < h; k++) {
       for (int j = 0; j < in; j++) {
         // x is context: every hidden unit may see all of it.
-        boolean seen = j >= thetaDimension || hiddenDegrees[k] >= j;
+        boolean seen = j >= thetaDimension || hiddenDegrees[k] >= j + 1;
         inputMask[k * in + j] = seen ? 1f : 0f;
       }
       for (int j = 0; j < h; j++) {

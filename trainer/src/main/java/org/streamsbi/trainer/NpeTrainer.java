@@ -94,10 +94,9 @@ public final class NpeTrainer {
     }
 
     void loop() {
-      Device device = Djl.device();
       DefaultTrainingConfig trainingConfig =
           new DefaultTrainingConfig(new NegativeLogLikelihood())
-              .optDevices(new Device[] {device})
+              .optDevices(new Device[] {Djl.device()})
               .optOptimizer(
                   Optimizer.adam()
                       .optLearningRateTracker(Tracker.fixed((float) config.learningRate()))
@@ -147,7 +146,7 @@ public final class NpeTrainer {
         }
       }
       if (bestParameters != null) {
-        ;
+        density.loadParameters(bestParameters);
         resultLoss = best;
       } else {
         // Interrupted before the first validation, or the validation split is still empty.
