@@ -38,18 +38,27 @@ public final class DeadLetters {
    * input only once the letter is safe.
    */
   public void send(String key, byte[] payload, String kind, String reason, Map<String, String> context) {
-    List<Header> headers = new ArrayList<>();
-    headers.add(header(REASON, reason));
-    headers.add(header(KIND, kind));
-    context.forEach((k, v) -> headers.add(header("streamsbi." + k, v)));
     try {
-      producer.send(new ProducerRecord<>(topic, null, key, payload, headers)).get();
+      producer.send(letter(key, payload, kind, reason, context)).get();
     } catch (ExecutionException e) {
       throw new BrokerException("cannot write dead letter (" + reason + ")", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BrokerException("interrupted while writing dead letter (" + reason + ")", e);
     }
+  }
+
+  /**
+   * The dead letter as a record, for callers that send it inside a transaction and check its
+   * acknowledgement with the rest of the transaction.
+   */
+  public ProducerRecord<String, byte[]> letter(
+      String key, byte[] payload, String kind, String reason, Map<String, String> context) {
+    List<Header> headers = new ArrayList<>();
+    headers.add(header(REASON, reason));
+    headers.add(header(KIND, kind));
+    context.forEach((k, v) -> headers.add(header("streamsbi." + k, v)));
+    return new ProducerRecord<>(topic, null, key, payload, headers);
   }
 
   /** A header's value as text, or null when absent. */

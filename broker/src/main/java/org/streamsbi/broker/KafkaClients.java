@@ -46,6 +46,30 @@ public final class KafkaClients {
    * without a busy broker (linger 0 costs most of a core on the broker).
    */
   public KafkaProducer<String, byte[]> producer(String clientId) {
+    Map<String, Object> props = producerDefaults(clientId);
+    props.putAll(common);
+    return new KafkaProducer<>(props);
+  }
+
+  /**
+   * A transactional producer for consume-transform-produce: its writes and the consumer offsets
+   * sent with them become visible to read_committed readers together, or not at all. Call
+   * {@code initTransactions()} before use.
+   *
+   * @param transactionalId unique per live producer; a second producer with the same id fences
+   *     the first
+   */
+  public KafkaProducer<String, byte[]> transactionalProducer(String clientId, String transactionalId) {
+    Map<String, Object> props = producerDefaults(clientId);
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    // A transaction here spans writing results, never the work: a dead writer's open
+    // transaction should block read_committed readers for seconds, not the default minute.
+    props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+    props.putAll(common);
+    return new KafkaProducer<>(props);
+  }
+
+  private Map<String, Object> producerDefaults(String clientId) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -55,8 +79,7 @@ public final class KafkaClients {
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    props.putAll(common);
-    return new KafkaProducer<>(props);
+    return props;
   }
 
   /**
@@ -64,10 +87,16 @@ public final class KafkaClients {
    * data, starting from the beginning of a topic it has never read.
    */
   public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId) {
+    return consumer(groupId, clientId, Map.of());
+  }
+
+  /** As {@link #consumer(String, String)}, with settings of the caller's own before the common ones. */
+  public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId, Map<String, Object> settings) {
     Map<String, Object> props = consumerDefaults(clientId);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.putAll(settings);
     props.putAll(common);
     return new KafkaConsumer<>(props);
   }

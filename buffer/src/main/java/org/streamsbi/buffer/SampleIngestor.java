@@ -1,64 +1,153 @@
 package org.streamsbi.buffer;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.streamsbi.broker.DeadLetters;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
-import org.streamsbi.broker.TopicFollower;
 import org.streamsbi.core.Sample;
 import org.streamsbi.core.arrow.MalformedBatchException;
 import org.streamsbi.core.arrow.SampleCodec;
 
 /**
- * Feeds a replay buffer from the run's samples topic on its own thread. Reads every partition
- * from the beginning, so a new buffer rebuilds itself from the Kafka log. What the buffer cannot
- * use (an undecodable batch, NaN or ±∞) goes to the dead-letter topic with its reason.
+ * Feeds a replay buffer from the run's samples topic. Reads each partition from the offset the
+ * buffer already covers (a restored snapshot), or from the beginning, so a new buffer rebuilds
+ * itself from the Kafka log. What the buffer cannot use (an undecodable batch, NaN or ±∞) goes to
+ * the dead-letter topic with its reason.
+ *
+ * <p>The thread that runs it only polls; a second thread it starts decodes and inserts, so that
+ * fetching the next records overlaps decoding the last ones. A small queue between them bounds
+ * the records held in memory and lets a full FIFO or FIRO buffer hold back the poll.
  */
 public final class SampleIngestor implements Runnable, AutoCloseable {
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final int POLLS_IN_FLIGHT = 4;
+
   private final ReplayBuffer buffer;
   private final SampleCodec codec;
-  private final TopicFollower follower;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final String topic;
   private final KafkaProducer<String, byte[]> producer;
   private final DeadLetters deadLetters;
+  private final BlockingQueue<ConsumerRecords<String, byte[]>> polled =
+      new ArrayBlockingQueue<>(POLLS_IN_FLIGHT);
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicReference<RuntimeException> insertFailure = new AtomicReference<>();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
+  private volatile Thread inserter;
 
   public SampleIngestor(KafkaClients clients, RunTopics topics, ReplayBuffer buffer) {
     this.buffer = buffer;
     this.codec = new SampleCodec(buffer.thetaDimension(), buffer.xDimension());
-    this.follower = new TopicFollower(clients, topics.samples(), topics.run() + "-buffer", this::ingest);
+    this.topic = topics.samples();
+    this.consumer = clients.reader(topics.run() + "-buffer");
     this.producer = clients.producer(topics.run() + "-buffer");
     this.deadLetters = new DeadLetters(producer, topics);
   }
 
   @Override
   public void run() {
+    Thread insertThread = new Thread(this::insertLoop, Thread.currentThread().getName() + "-insert");
+    insertThread.setDaemon(true);
+    inserter = insertThread;
+    insertThread.start();
     try {
-      follower.run();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      Map<Integer, Long> covered = buffer.offsets();
+      for (TopicPartition partition : partitions) {
+        Long next = covered.get(partition.partition());
+        if (next == null) {
+          consumer.seekToBeginning(List.of(partition));
+        } else {
+          consumer.seek(partition, next);
+        }
+      }
+      while (running.get()) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        while (!records.isEmpty() && !polled.offer(records, 100, TimeUnit.MILLISECONDS)) {
+          throwIfInsertsFailed();
+        }
+        throwIfInsertsFailed();
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
+      running.set(false);
+      insertThread.interrupt();
+      try {
+        insertThread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      consumer.close();
       producer.close();
     }
   }
 
-  private void ingest(ConsumerRecord<String, byte[]> record) {
+  private void throwIfInsertsFailed() {
+    RuntimeException failure = insertFailure.get();
+    if (failure != null) {
+      throw new IllegalStateException("inserting into the replay buffer failed", failure);
+    }
+  }
+
+  private void insertLoop() {
+    try {
+      while (running.get()) {
+        for (ConsumerRecord<String, byte[]> record : polled.take()) {
+          ingest(record);
+        }
+      }
+    } catch (InterruptedException | InterruptException e) {
+      // Closing: what was inserted is covered by the buffer's offsets, the rest is re-read.
+    } catch (RuntimeException e) {
+      insertFailure.set(e);
+    } finally {
+      // The interrupt that ended the loop would make the producer's close throw.
+      Thread.interrupted();
+    }
+  }
+
+  private void ingest(ConsumerRecord<String, byte[]> record) throws InterruptedException {
     String source = record.topic() + "/" + record.partition() + "@" + record.offset();
     List<Sample> samples;
     try {
       samples = codec.decode(record.value());
     } catch (MalformedBatchException e) {
-      malformed.incrementAndGet();
       deadLetters.send(
           record.key(), record.value(), "samples", "malformed sample batch: " + e.getMessage(),
           Map.of("offset", source));
+      buffer.skipped(record.partition(), record.offset() + 1);
+      malformed.incrementAndGet();
       return;
     }
-    batches.incrementAndGet();
-    for (Sample sample : samples) {
-      if (buffer.insert(sample) == InsertOutcome.NON_FINITE) {
+    InsertOutcome[] outcomes = buffer.insertAll(samples, record.partition(), record.offset() + 1);
+    for (int i = 0; i < outcomes.length; i++) {
+      if (outcomes[i] == InsertOutcome.NON_FINITE) {
+        Sample sample = samples.get(i);
         deadLetters.send(
             sample.sampleId(),
             codec.encode(List.of(sample)),
@@ -67,6 +156,7 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
             Map.of("offset", source, "sample-id", sample.sampleId(), "proposal-id", sample.proposalId()));
       }
     }
+    batches.incrementAndGet();
   }
 
   /** Sample batches decoded so far. */
@@ -79,8 +169,15 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
     return malformed.get();
   }
 
+  /** Stops after the current poll and record, or a wait for room in a full FIFO or FIRO buffer. */
   @Override
   public void close() {
-    follower.close();
+    if (running.compareAndSet(true, false)) {
+      consumer.wakeup();
+      Thread t = inserter;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
   }
 }

@@ -79,6 +79,39 @@ class SampleIngestorTest {
       assertEquals(2, reasons.size());
       assertTrue(reasons.stream().anyMatch(r -> r.startsWith("malformed sample batch: not a readable Arrow")), reasons.toString());
       assertTrue(reasons.contains("sample holds NaN or infinite values"), reasons.toString());
+
+      // A restarted trainer resumes from the snapshot's offsets: it reads only the new records.
+      Path snapshot = dir.resolve("buffer.snapshot");
+      buffer.snapshot(snapshot);
+      Minibatch before = buffer.trainingSet();
+      buffer.close();
+      List<Sample> more = new ArrayList<>();
+      for (int i = 300; i < 350; i++) {
+        more.add(ReplayBufferTest.sample("s" + i, i, i));
+      }
+      try (KafkaProducer<String, byte[]> producer = clients.producer("test")) {
+        producer.send(new ProducerRecord<>(topics.samples(), "e", codec.encode(more))).get();
+        producer.send(new ProducerRecord<>(topics.samples(), "f", codec.encode(good.subList(0, 10)))).get();
+      }
+      try (ReplayBuffer restored =
+          ReplayBuffer.restore(snapshot, new ReplayBufferConfig(10_000, 1, 0.1), 1, 2)) {
+        assertEquals(before.size(), restored.trainingSet().size());
+        SampleIngestor resumed = new SampleIngestor(clients, topics, restored);
+        Thread again = new Thread(resumed, "ingestor-resumed");
+        again.start();
+        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (resumed.batches() < 2 && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        Thread.sleep(300);
+        resumed.close();
+        again.join(10_000);
+        assertEquals(2, resumed.batches(), "re-read records the snapshot covers");
+        assertEquals(0, resumed.malformedBatches());
+        assertEquals(350, restored.trainingSize() + restored.validationSize());
+        assertEquals(110, restored.duplicates());
+        assertEquals(1, restored.nonFinite());
+      }
     }
   }
 }

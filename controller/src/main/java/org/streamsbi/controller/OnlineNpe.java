@@ -104,12 +104,14 @@ public final class OnlineNpe {
     private final KafkaProducer<String, byte[]> producer;
     private final List<AutoCloseable> services = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final FailedProposals failed;
+    private final ProposalLedger ledger;
     private final AtomicReference<TrainingProgress> lastValidation = new AtomicReference<>();
     private volatile long arrivedAt;
     private volatile long trainingStartedAt;
     private volatile RunProgress.Phase phase = RunProgress.Phase.SIMULATING;
     private volatile String starvation;
+    private boolean trainingLagged;
+    private volatile long trainingLagEpisodes;
 
     Session(RunConfig config, KafkaClients clients, RunTopics topics) {
       this.config = config;
@@ -120,9 +122,9 @@ public final class OnlineNpe {
               prior.dimension(),
               simulator.xDimension());
       this.producer = clients.producer(topics.run() + "-controller");
-      this.failed = new FailedProposals(clients, topics);
+      this.ledger = new ProposalLedger(clients, topics, prior.dimension(), simulator.xDimension());
       start(new SampleIngestor(clients, topics, buffer), "ingestor");
-      start(failed, "dead-letters");
+      start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
         String id = topics.run() + "-worker-" + i;
         start(new SimulationWorker(id, clients, topics, simulator), id);
@@ -173,7 +175,8 @@ public final class OnlineNpe {
               topics.run(),
               config.simulations(),
               buffer.distinctSamples(),
-              failed.count(),
+              ledger.failed(),
+              ledger.failedByFailure(),
               buffer.nonFinite(),
               buffer.duplicates(),
               buffer.trainingSize(),
@@ -216,9 +219,21 @@ public final class OnlineNpe {
       try {
         while (phase != RunProgress.Phase.DONE) {
           long now = System.nanoTime();
-          if (arrivedAt == 0 && buffer.distinctSamples() + failed.count() >= config.simulations()) {
+          // Every proposal resolved, and the buffer has been offered every sample the ledger saw.
+          if (arrivedAt == 0 && ledger.resolved() >= config.simulations()
+              && buffer.distinctSamples() >= ledger.samples()) {
             arrivedAt = now;
+            // Nothing more will be inserted: a samples-per-insert limit would otherwise hold the
+            // trainer forever at the end of the round.
+            buffer.finishInserts();
           }
+          boolean lagging = buffer.trainingLags();
+          if (lagging && !trainingLagged) {
+            trainingLagEpisodes++;
+            LOG.warn("training lags behind simulation: the trainer draws less than the buffer's "
+                + "samples-per-insert ratio allows");
+          }
+          trainingLagged = lagging;
           if (phase == RunProgress.Phase.SIMULATING && buffer.trainingSize() >= config.watermark()) {
             trainingStartedAt = now;
             phase = RunProgress.Phase.TRAINING;
@@ -226,7 +241,7 @@ public final class OnlineNpe {
           if (phase == RunProgress.Phase.SIMULATING && arrivedAt != 0 && starvation == null) {
             starvation = "all " + config.simulations() + " simulations arrived but only "
                 + buffer.trainingSize() + " training samples are usable, fewer than the watermark "
-                + config.watermark() + ": " + failed.count() + " proposals failed and "
+                + config.watermark() + ": " + ledger.failed() + " proposals failed and "
                 + buffer.nonFinite() + " samples held NaN or infinite values (see topic "
                 + topics.deadLetters() + ")";
             trainer.interrupt();
@@ -251,13 +266,14 @@ public final class OnlineNpe {
               seconds(start),
               config.simulations(),
               buffer.distinctSamples(),
-              failed.count(),
+              ledger.failed(),
               buffer.trainingSize(),
               buffer.validationSize(),
               t == null ? 0 : t.step(),
               t == null ? Double.NaN : t.trainingLoss(),
               t == null ? Double.NaN : t.validationLoss(),
-              t == null ? Double.NaN : t.bestValidationLoss());
+              t == null ? Double.NaN : t.bestValidationLoss(),
+              trainingLagEpisodes);
       listener.accept(progress);
       try {
         producer.send(new ProducerRecord<>(topics.events(), "progress", JSON.writeValueAsBytes(progress)));
@@ -279,6 +295,7 @@ public final class OnlineNpe {
         thread.join(Duration.ofSeconds(30).toMillis());
       }
       producer.close();
+      buffer.close();
     }
   }
 }

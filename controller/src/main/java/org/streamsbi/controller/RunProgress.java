@@ -15,6 +15,8 @@ package org.streamsbi.controller;
  * @param trainingLoss mean −log q(θ|x) over the last validation interval; NaN before training
  * @param validationLoss −log q(θ|x) on the validation split at the last validation; NaN before
  * @param bestValidationLoss the lowest validation loss so far; NaN before the first validation
+ * @param trainingLagEpisodes times training fell behind simulation: the trainer drew less than
+ *     the buffer's samples-per-insert ratio allows, beyond its error buffer
  */
 public record RunProgress(
     String run,
@@ -28,7 +30,8 @@ public record RunProgress(
     long steps,
     double trainingLoss,
     double validationLoss,
-    double bestValidationLoss) {
+    double bestValidationLoss,
+    long trainingLagEpisodes) {
 
   /** What a run is doing. */
   public enum Phase {

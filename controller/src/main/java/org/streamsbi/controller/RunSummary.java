@@ -1,5 +1,7 @@
 package org.streamsbi.controller;
 
+import java.util.Map;
+
 /**
  * What a finished run did, as {@code summary.json} reports it.
  *
@@ -7,6 +9,8 @@ package org.streamsbi.controller;
  * @param simulations the budget
  * @param samples distinct samples received
  * @param failedProposals proposals workers gave up on (see the dead-letter topic)
+ * @param failedProposalsByFailure the same by failure: failed (crash, non-zero exit), timed-out,
+ *     invalid-output (unparsable, NaN, wrong dimension)
  * @param nonFiniteSamples samples set aside for NaN or ±∞
  * @param duplicateSamples repeated samples dropped
  * @param trainingSamples rows in the training split at the end
@@ -20,6 +24,7 @@ public record RunSummary(
     int simulations,
     long samples,
     long failedProposals,
+    Map<String, Long> failedProposalsByFailure,
     long nonFiniteSamples,
     long duplicateSamples,
     long trainingSamples,

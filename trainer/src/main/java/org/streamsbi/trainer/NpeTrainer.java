@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.streamsbi.buffer.Minibatch;
 import org.streamsbi.buffer.ReplayBuffer;
+import org.streamsbi.buffer.SelectorType;
 import org.streamsbi.core.prior.Prior;
 
 /**
@@ -76,6 +77,7 @@ public final class NpeTrainer {
     private final StoppingRule rule;
     private final Consumer<TrainingProgress> listener;
     private final SplittableRandom rng = new SplittableRandom(config.seed());
+    private final boolean reportsLosses;
     private long step;
     private double best = Double.POSITIVE_INFINITY;
     private byte[] bestParameters;
@@ -91,6 +93,7 @@ public final class NpeTrainer {
       this.buffer = buffer;
       this.rule = rule;
       this.listener = listener;
+      this.reportsLosses = buffer.config().selector() == SelectorType.PRIORITIZED;
     }
 
     void loop() {
@@ -174,15 +177,25 @@ public final class NpeTrainer {
             manager.create(
                 standardization.x(batch.x()), new Shape(batch.size(), batch.xDimension()));
         float loss;
+        float[] rowLogQ = null;
         synchronized (Djl.AUTOGRAD) {
           try (GradientCollector collector = trainer.newGradientCollector()) {
             NDArray logQ = trainer.forward(new NDList(theta, x)).singletonOrThrow();
             NDArray batchLoss = trainer.getLoss().evaluate(new NDList(), new NDList(logQ));
             collector.backward(batchLoss);
             loss = batchLoss.getFloat();
+            if (reportsLosses) {
+              rowLogQ = logQ.toFloatArray();
+            }
           }
           clipGradients(parameters, manager);
           trainer.step();
+        }
+        if (rowLogQ != null) {
+          for (int i = 0; i < rowLogQ.length; i++) {
+            rowLogQ[i] = -rowLogQ[i];
+          }
+          buffer.reportLosses(batch.keys(), rowLogQ);
         }
         return loss;
       }

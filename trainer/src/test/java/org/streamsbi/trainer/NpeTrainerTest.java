@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.streamsbi.buffer.Minibatch;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.buffer.ReplayBufferConfig;
+import org.streamsbi.buffer.SelectorType;
 import org.streamsbi.core.Sample;
 import org.streamsbi.core.prior.MultivariateNormal;
 import org.streamsbi.core.prior.Prior;
@@ -164,6 +165,38 @@ class NpeTrainerTest {
     assertTrue(result.get().steps() >= 60);
     assertTrue(Double.isFinite(result.get().validationLoss()));
     result.get().posterior().close();
+  }
+
+  @Test
+  void reportsPerSampleLossesToAPrioritizedBuffer() throws Exception {
+    int n = 400;
+    try (ReplayBuffer buffer =
+        new ReplayBuffer(
+            new ReplayBufferConfig(n, n / 2, 0.1).withSelector(SelectorType.PRIORITIZED),
+            TRUTH.thetaDimension(),
+            TRUTH.xDimension())) {
+      SplittableRandom rng = new SplittableRandom(8);
+      for (int i = 0; i < n; i++) {
+        insert(buffer, rng, i);
+      }
+      new NpeTrainer(FlowConfig.defaults(), new TrainerConfig(64, 1e-3, 20, 5.0, 0))
+          .train(buffer, PRIOR, StoppingRule.maxSteps(20))
+          .posterior()
+          .close();
+      // Until losses are reported every sample has the same priority and draws are uniform.
+      int rows = buffer.trainingSize();
+      int draws = 100_000;
+      java.util.Map<Long, Integer> counts = new java.util.HashMap<>();
+      for (long key : buffer.sample(draws, new SplittableRandom(1)).keys()) {
+        counts.merge(key, 1, Integer::sum);
+      }
+      double expected = draws / (double) rows;
+      double chiSquare = (rows - counts.size()) * expected;
+      for (int c : counts.values()) {
+        chiSquare += (c - expected) * (c - expected) / expected;
+      }
+      assertTrue(chiSquare > 3 * rows, "draws look uniform, χ² = " + chiSquare + " over " + rows + " rows");
+    }
   }
 
   private static void insert(ReplayBuffer buffer, SplittableRandom rng, int i) {

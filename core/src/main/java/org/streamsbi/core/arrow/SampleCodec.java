@@ -6,10 +6,12 @@ import org.streamsbi.core.Sample;
 
 /**
  * Samples on the wire: one Arrow IPC stream per batch, θ and x as fixed-size lists of float32 whose
- * widths are the run's dimensions.
+ * widths are the run's dimensions. Decoding also accepts the JSON form (see {@link JsonSamples}
+ * and docs/simulators.md) so that a solver with a plain Kafka client can produce samples itself.
  */
 public final class SampleCodec {
   private final Schema schema;
+  private final JsonSamples json;
 
   public SampleCodec(int thetaDimension, int xDimension) {
     if (thetaDimension < 1 || xDimension < 1) {
@@ -28,6 +30,7 @@ public final class SampleCodec {
                 Columns.floats("x", xDimension),
                 Columns.utf8("worker"),
                 Columns.float64("simulation_seconds")));
+    this.json = new JsonSamples(thetaDimension, xDimension);
   }
 
   /** The Arrow schema of a sample batch for this run. */
@@ -54,10 +57,15 @@ public final class SampleCodec {
   }
 
   /**
-   * @throws MalformedBatchException when the bytes are not an Arrow stream, a column is missing or
+   * Decodes an Arrow IPC stream, or the JSON form when the bytes start with '{' or '['.
+   *
+   * @throws MalformedBatchException when the bytes are neither, a column or field is missing or
    *     null, or θ or x has another width than this run's
    */
   public List<Sample> decode(byte[] bytes) {
+    if (JsonSamples.looksLikeJson(bytes)) {
+      return json.decode(bytes);
+    }
     return Columns.read(
         bytes,
         schema,

@@ -58,8 +58,32 @@ class SampleCodecTest {
   void garbageIsRejectedWithATypedError() {
     SampleCodec codec = new SampleCodec(2, 2);
     MalformedBatchException e =
-        assertThrows(MalformedBatchException.class, () -> codec.decode("{\"theta\": [1, 2]}".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(MalformedBatchException.class, () -> codec.decode("not a batch".getBytes(StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("Arrow"), e.getMessage());
+  }
+
+  @Test
+  void jsonFormDecodesWithDefaults() {
+    String json =
+        "[{\"sample_id\":\"s1\",\"run_id\":\"r\",\"round\":2,\"proposal_id\":\"p1\",\"seed\":-7,"
+            + "\"theta\":[1.5,2],\"x\":[3,NaN],\"worker\":\"kcat\",\"simulation_seconds\":0.25},"
+            + " {\"run_id\":\"r\",\"proposal_id\":\"p2\",\"seed\":9,\"theta\":[0,0],\"x\":[1,1]}]";
+    List<Sample> samples = new SampleCodec(2, 2).decode(json.getBytes(StandardCharsets.UTF_8));
+    assertEquals(new Sample("s1", "r", 2, "p1", -7, new float[] {1.5f, 2}, new float[] {3, Float.NaN}, "kcat", 0.25), samples.get(0));
+    assertEquals(new Sample("p2", "r", 1, "p2", 9, new float[] {0, 0}, new float[] {1, 1}, "external", 0), samples.get(1));
+  }
+
+  @Test
+  void jsonFormNamesTheMissingOrWrongField() {
+    SampleCodec codec = new SampleCodec(2, 2);
+    MalformedBatchException missing =
+        assertThrows(MalformedBatchException.class, () -> codec.decode("{\"theta\": [1, 2]}".getBytes(StandardCharsets.UTF_8)));
+    assertTrue(missing.getMessage().contains("missing field 'proposal_id'"), missing.getMessage());
+    MalformedBatchException wide =
+        assertThrows(MalformedBatchException.class, () -> codec.decode(
+            "{\"run_id\":\"r\",\"proposal_id\":\"p\",\"seed\":1,\"theta\":[1,2,3],\"x\":[1,2]}".getBytes(StandardCharsets.UTF_8)));
+    assertTrue(wide.getMessage().contains("'theta' holds 3 values"), wide.getMessage());
+    assertThrows(MalformedBatchException.class, () -> codec.decode("{\"run_id\": ".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test

@@ -1,0 +1,96 @@
+package org.streamsbi.controller;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.streamsbi.broker.DeadLetters;
+import org.streamsbi.broker.KafkaClients;
+import org.streamsbi.broker.RunTopics;
+import org.streamsbi.broker.TopicFollower;
+import org.streamsbi.core.Sample;
+import org.streamsbi.core.arrow.MalformedBatchException;
+import org.streamsbi.core.arrow.SampleCodec;
+
+/**
+ * Which proposals are resolved: those with a sample, and those a worker gave up on (a proposal
+ * dead letter). A streaming solver gives one proposal many samples, and a run that died part-way
+ * gives it samples and a dead letter, so the round is complete when the resolved proposals, not
+ * the samples, reach the budget. Follows both topics read_committed from their beginning.
+ */
+final class ProposalLedger implements Runnable, AutoCloseable {
+  private final SampleCodec codec;
+  private final TopicFollower samples;
+  private final TopicFollower deadLetters;
+  private final Set<String> resolved = ConcurrentHashMap.newKeySet();
+  private final Set<String> sampleIds = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> failed = new ConcurrentHashMap<>();
+
+  ProposalLedger(KafkaClients clients, RunTopics topics, int thetaDimension, int xDimension) {
+    this.codec = new SampleCodec(thetaDimension, xDimension);
+    this.samples = new TopicFollower(clients, topics.samples(), topics.run() + "-ledger-samples", this::sample);
+    this.deadLetters =
+        new TopicFollower(clients, topics.deadLetters(), topics.run() + "-ledger-dead-letters", this::letter);
+  }
+
+  private void sample(ConsumerRecord<String, byte[]> record) {
+    try {
+      for (Sample s : codec.decode(record.value())) {
+        sampleIds.add(s.sampleId());
+        resolved.add(s.proposalId());
+      }
+    } catch (MalformedBatchException e) {
+      // The ingestor sets undecodable batches aside as dead letters; they resolve nothing.
+    }
+  }
+
+  private void letter(ConsumerRecord<String, byte[]> letter) {
+    String id = DeadLetters.header(letter.headers(), DeadLetters.PROPOSAL_ID);
+    if (id != null && "proposal".equals(DeadLetters.header(letter.headers(), DeadLetters.KIND))) {
+      String failure = DeadLetters.header(letter.headers(), "streamsbi.failure");
+      failed.putIfAbsent(id, failure == null ? "unknown" : failure);
+      resolved.add(id);
+    }
+  }
+
+  @Override
+  public void run() {
+    Thread letters = new Thread(deadLetters, Thread.currentThread().getName() + "-dead-letters");
+    letters.setDaemon(true);
+    letters.start();
+    try {
+      samples.run();
+    } finally {
+      deadLetters.close();
+    }
+  }
+
+  /** Distinct proposals with a sample or a dead letter. */
+  int resolved() {
+    return resolved.size();
+  }
+
+  /** Distinct sample ids written by workers or direct producers. */
+  int samples() {
+    return sampleIds.size();
+  }
+
+  /** Distinct proposals workers gave up on. */
+  int failed() {
+    return failed.size();
+  }
+
+  /** Failed proposals by failure (failed, timed-out, invalid-output). */
+  Map<String, Long> failedByFailure() {
+    Map<String, Long> out = new TreeMap<>();
+    failed.values().forEach(f -> out.merge(f, 1L, Long::sum));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    samples.close();
+    deadLetters.close();
+  }
+}
