@@ -1,5 +1,8 @@
 package org.streamsbi.buffer;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -135,6 +138,42 @@ final class ColumnStore implements AutoCloseable {
 
   long key(int slot) {
     return sequence(slot) << ReplayBufferConfig.SLOT_BITS | slot;
+  }
+
+  /** Writes the rows in {@code slots}, for a snapshot. */
+  void writeRows(DataOutputStream out, int[] slots) throws IOException {
+    out.writeInt(slots.length);
+    for (int slot : slots) {
+      out.writeLong(sequence(slot));
+      out.writeInt(round(slot));
+      out.writeInt(seen(slot));
+      out.writeLong(sampleKey(slot));
+      out.writeLong(proposalKey(slot));
+      for (int j = 0; j < thetaDimension; j++) {
+        out.writeFloat(theta(slot, j));
+      }
+      for (int j = 0; j < xDimension; j++) {
+        out.writeFloat(x(slot, j));
+      }
+    }
+  }
+
+  /** Reads one row written by {@link #writeRows} into {@code slot}. */
+  void readRow(DataInputStream in, int slot) throws IOException {
+    long seq = in.readLong();
+    int sampleRound = in.readInt();
+    int timesSeen = in.readInt();
+    long sample = in.readLong();
+    long proposal = in.readLong();
+    float[] rowTheta = new float[thetaDimension];
+    float[] rowX = new float[xDimension];
+    for (int j = 0; j < rowTheta.length; j++) {
+      rowTheta[j] = in.readFloat();
+    }
+    for (int j = 0; j < rowX.length; j++) {
+      rowX[j] = in.readFloat();
+    }
+    write(slot, seq, sampleRound, sample, proposal, rowTheta, rowX, timesSeen);
   }
 
   @Override

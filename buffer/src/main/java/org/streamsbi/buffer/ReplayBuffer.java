@@ -624,29 +624,12 @@ public final class ReplayBuffer implements AutoCloseable {
       for (long id : ids) {
         out.writeLong(id);
       }
-      writeRows(out, training, heldSlots(training, trainingHighWater));
-      writeRows(out, validation, heldSlots(validation, validation.capacity));
+      training.writeRows(out, heldSlots(training, trainingHighWater));
+      validation.writeRows(out, heldSlots(validation, validation.capacity));
     } finally {
       lock.unlockRead(stamp);
     }
     Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static void writeRows(DataOutputStream out, ColumnStore store, int[] slots) throws IOException {
-    out.writeInt(slots.length);
-    for (int slot : slots) {
-      out.writeLong(store.sequence(slot));
-      out.writeInt(store.round(slot));
-      out.writeInt(store.seen(slot));
-      out.writeLong(store.sampleKey(slot));
-      out.writeLong(store.proposalKey(slot));
-      for (int j = 0; j < store.thetaDimension; j++) {
-        out.writeFloat(store.theta(slot, j));
-      }
-      for (int j = 0; j < store.xDimension; j++) {
-        out.writeFloat(store.x(slot, j));
-      }
-    }
   }
 
   /**
@@ -690,7 +673,7 @@ public final class ReplayBuffer implements AutoCloseable {
       }
       for (int i = 0; i < rows; i++) {
         int slot = buffer.consumesOnce ? buffer.freeSlots[config.capacity() - 1 - i] : i;
-        readRow(in, buffer.training, slot);
+        buffer.training.readRow(in, slot);
         if (buffer.selector != null) {
           buffer.selector.inserted(slot);
         }
@@ -702,7 +685,7 @@ public final class ReplayBuffer implements AutoCloseable {
       int skip = Math.max(0, validationRows - buffer.validation.capacity);
       for (int i = 0; i < validationRows; i++) {
         // A smaller validation split keeps the newest rows, as it would have evicted the oldest.
-        readRow(in, buffer.validation, i < skip ? 0 : i - skip);
+        buffer.validation.readRow(in, i < skip ? 0 : i - skip);
       }
       buffer.validationSize = validationRows - skip;
       buffer.validationNext = buffer.validationSize % buffer.validation.capacity;
@@ -711,23 +694,6 @@ public final class ReplayBuffer implements AutoCloseable {
       throw e;
     }
     return buffer;
-  }
-
-  private static void readRow(DataInputStream in, ColumnStore store, int slot) throws IOException {
-    long seq = in.readLong();
-    int round = in.readInt();
-    int seen = in.readInt();
-    long id = in.readLong();
-    long proposal = in.readLong();
-    float[] theta = new float[store.thetaDimension];
-    float[] x = new float[store.xDimension];
-    for (int j = 0; j < theta.length; j++) {
-      theta[j] = in.readFloat();
-    }
-    for (int j = 0; j < x.length; j++) {
-      x[j] = in.readFloat();
-    }
-    store.write(slot, seq, round, id, proposal, theta, x, seen);
   }
 
   private <T> T underReadLock(Supplier<T> read) {
