@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
@@ -18,6 +19,8 @@ import org.streamsbi.controller.RunResult;
 import org.streamsbi.controller.RunSummary;
 import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
+import org.streamsbi.trainer.Estimator;
+import org.streamsbi.trainer.FlowConfig;
 import org.streamsbi.trainer.PosteriorSamples;
 import org.streamsbi.trainer.TrainerConfig;
 import picocli.CommandLine.Command;
@@ -83,9 +86,18 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--validation-interval", defaultValue = "0", description = "training steps between validations; 0 for one epoch of the training split (default ${DEFAULT-VALUE})")
   int validationInterval;
 
+  @Option(names = "--estimator", defaultValue = "maf", description = "density estimator: maf or nsf, as sbi's (default ${DEFAULT-VALUE})")
+  String estimator;
+
   @Override
   public Integer call() throws Exception {
     BenchmarkTask benchmark = BenchmarkTask.named(task);
+    Estimator family;
+    try {
+      family = Estimator.valueOf(estimator.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--estimator must be maf or nsf, got " + estimator);
+    }
     float[] observed = benchmark.observation(observation);
     if (posteriorSamples < 1) {
       throw new IllegalArgumentException("--posterior-samples must be at least 1, got " + posteriorSamples);
@@ -99,6 +111,7 @@ final class RunCommand implements Callable<Integer> {
             .workers(workers)
             .brokerDirectory(kafkaDirectory != null ? kafkaDirectory : out.resolve("kafka"))
             .patience(patience)
+            .flow(FlowConfig.defaults(family))
             .trainer(new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed))
             .seed(seed);
     if (bootstrapServers != null) {

@@ -21,18 +21,20 @@ import java.util.random.RandomGenerator;
 final class ConditionalDensity implements AutoCloseable {
   /** Rows per native call when evaluating or sampling: bounds native memory, amortises calls. */
   static final int CHUNK = 10_000;
-  private static final int FORMAT = 0x5342_4931;
+  /** Files from before the NSF hold a MAF and no estimator field. */
+  private static final int MAF_FORMAT = 0x5342_4931;
+  private static final int FORMAT = 0x5342_4932;
 
   private final FlowConfig config;
   private final Standardization standardization;
-  private final MaskedAutoregressiveFlow flow;
+  private final ConditionalFlow flow;
   private final Model model;
 
   private ConditionalDensity(FlowConfig config, Standardization standardization) {
     this.config = config;
     this.standardization = standardization;
     this.flow =
-        new MaskedAutoregressiveFlow(
+        ConditionalFlow.of(
             config, standardization.thetaDimension(), standardization.xDimension());
     this.model = Model.newInstance("npe", Djl.device());
     model.setBlock(flow);
@@ -43,11 +45,15 @@ final class ConditionalDensity implements AutoCloseable {
     return new ConditionalDensity(config, standardization);
   }
 
+  FlowConfig config() {
+    return config;
+  }
+
   Model model() {
     return model;
   }
 
-  MaskedAutoregressiveFlow flow() {
+  ConditionalFlow flow() {
     return flow;
   }
 
@@ -119,6 +125,7 @@ final class ConditionalDensity implements AutoCloseable {
 
   void write(DataOutputStream out) throws IOException {
     out.writeInt(FORMAT);
+    out.writeUTF(config.estimator().name());
     out.writeInt(config.transforms());
     out.writeInt(config.hiddenUnits());
     standardization.write(out);
@@ -127,10 +134,20 @@ final class ConditionalDensity implements AutoCloseable {
 
   static ConditionalDensity read(DataInputStream in) throws IOException {
     int format = in.readInt();
-    if (format != FORMAT) {
+    Estimator estimator;
+    if (format == FORMAT) {
+      String name = in.readUTF();
+      try {
+        estimator = Estimator.valueOf(name);
+      } catch (IllegalArgumentException e) {
+        throw new IOException("unknown estimator " + name + " in the saved posterior", e);
+      }
+    } else if (format == MAF_FORMAT) {
+      estimator = Estimator.MAF;
+    } else {
       throw new IOException("not a saved posterior (format tag " + Integer.toHexString(format) + ")");
     }
-    FlowConfig config = new FlowConfig(in.readInt(), in.readInt());
+    FlowConfig config = new FlowConfig(estimator, in.readInt(), in.readInt());
     ConditionalDensity density = new ConditionalDensity(config, Standardization.read(in));
     try {
       density.flow.loadParameters(density.model.getNDManager(), in);

@@ -31,7 +31,7 @@ import java.util.function.Function;
  * more masked linear layer without activation before the first tanh; two linear maps in a row
  * compose to one with the same mask, so it is left out.
  */
-final class MaskedAutoregressiveFlow extends AbstractBlock {
+final class MaskedAutoregressiveFlow extends AbstractBlock implements ConditionalFlow {
   private static final byte VERSION = 1;
   private static final float SCALE_FLOOR = 1e-3f;
   /**
@@ -132,11 +132,13 @@ final class MaskedAutoregressiveFlow extends AbstractBlock {
             .build());
   }
 
-  int thetaDimension() {
+  @Override
+  public int thetaDimension() {
     return thetaDimension;
   }
 
-  int contextDimension() {
+  @Override
+  public int contextDimension() {
     return contextDimension;
   }
 
@@ -152,7 +154,8 @@ final class MaskedAutoregressiveFlow extends AbstractBlock {
    * log q(θ_z | x_z) per row. Every array made here lives in θ's manager: masks and constants are
    * created there and put first in each product, so nothing lands in the model's manager.
    */
-  NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
+  @Override
+  public NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
     NDManager manager = theta.getManager();
     NDList logScales = new NDList(layers.size());
     NDArray z = toNoise(theta, context, values, logScales);
@@ -185,7 +188,8 @@ final class MaskedAutoregressiveFlow extends AbstractBlock {
    * θ_z for base-space noise, inverting layer by layer; each affine autoregressive layer needs D
    * passes, pass k fixing dimension k given the ones before it.
    */
-  NDArray inverse(NDArray noise, NDArray context, Function<Parameter, NDArray> values) {
+  @Override
+  public NDArray inverse(NDArray noise, NDArray context, Function<Parameter, NDArray> values) {
     NDManager manager = noise.getManager();
     NDArray[] masks = masks(manager);
     NDArray floor = manager.create(SCALE_FLOOR);

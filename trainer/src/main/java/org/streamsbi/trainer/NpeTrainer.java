@@ -13,6 +13,8 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,11 @@ public final class NpeTrainer {
    * trains until the rule stops it or the thread is interrupted; an interrupt during training ends
    * it like a stop (the interrupt flag stays set). Only one training step runs at a time per JVM.
    *
+   * <p>With a checkpoint directory, a {@link Checkpoint} is written every checkpoint interval and
+   * when training ends. With {@code resume} and a checkpoint there, training continues from it
+   * instead: its z-scoring, parameters, step and best parameters replace fresh ones, and its
+   * estimator and dimensions must match this trainer's and the buffer's.
+   *
    * @param listener told of every validation, before the rule
    * @throws InterruptedException when interrupted while waiting for the watermark
    */
@@ -58,10 +65,13 @@ public final class NpeTrainer {
               + buffer.thetaDimension());
     }
     buffer.awaitWatermark(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    Checkpoint resumed = config.resume() ? resumable(buffer) : null;
     ConditionalDensity density =
-        ConditionalDensity.untrained(flowConfig, Standardization.fit(buffer.trainingSet()));
+        resumed != null
+            ? resumed.density
+            : ConditionalDensity.untrained(flowConfig, Standardization.fit(buffer.trainingSet()));
     try {
-      Run run = new Run(density, buffer, rule, listener);
+      Run run = new Run(density, buffer, rule, listener, resumed);
       run.loop();
       return new TrainingResult(run.step, run.resultLoss, new Posterior(density, prior));
     } catch (RuntimeException | Error e) {
@@ -70,13 +80,39 @@ public final class NpeTrainer {
     }
   }
 
+  /** The checkpoint to continue from, or null when the directory holds none. */
+  private Checkpoint resumable(ReplayBuffer buffer) {
+    Checkpoint checkpoint;
+    try {
+      checkpoint = Checkpoint.read(config.checkpointDirectory()).orElse(null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "the checkpoint in " + config.checkpointDirectory() + " cannot be read", e);
+    }
+    if (checkpoint == null) {
+      return null;
+    }
+    ConditionalDensity density = checkpoint.density;
+    if (!density.config().equals(flowConfig)
+        || density.thetaDimension() != buffer.thetaDimension()
+        || density.xDimension() != buffer.xDimension()) {
+      density.close();
+      throw new IllegalArgumentException(
+          "the checkpoint in " + config.checkpointDirectory() + " holds " + density.config()
+              + " for θ of " + density.thetaDimension() + " and x of " + density.xDimension()
+              + " dimensions; this training is " + flowConfig + " for " + buffer.thetaDimension()
+              + " and " + buffer.xDimension());
+    }
+    return checkpoint;
+  }
+
   /** The state of one training run. */
   private final class Run {
     private final ConditionalDensity density;
     private final ReplayBuffer buffer;
     private final StoppingRule rule;
     private final Consumer<TrainingProgress> listener;
-    private final SplittableRandom rng = new SplittableRandom(config.seed());
+    private final SplittableRandom rng;
     private final boolean reportsLosses;
     private long step;
     private double best = Double.POSITIVE_INFINITY;
@@ -88,12 +124,22 @@ public final class NpeTrainer {
         ConditionalDensity density,
         ReplayBuffer buffer,
         StoppingRule rule,
-        Consumer<TrainingProgress> listener) {
+        Consumer<TrainingProgress> listener,
+        Checkpoint resumed) {
       this.density = density;
       this.buffer = buffer;
       this.rule = rule;
       this.listener = listener;
       this.reportsLosses = buffer.config().selector() == SelectorType.PRIORITIZED;
+      if (resumed != null) {
+        step = resumed.step;
+        best = resumed.bestValidationLoss;
+        sinceImprovement = resumed.validationsSinceImprovement;
+        bestParameters = resumed.bestParameters;
+      }
+      // SplittableRandom's state cannot be saved: a resumed run draws from a stream keyed by the
+      // step instead, reproducible but not the one an uninterrupted run would have drawn.
+      rng = new SplittableRandom(config.seed() + step);
     }
 
     void loop() {
@@ -104,7 +150,7 @@ public final class NpeTrainer {
                   Optimizer.adam()
                       .optLearningRateTracker(Tracker.fixed((float) config.learningRate()))
                       .build());
-      MaskedAutoregressiveFlow flow = density.flow();
+      ConditionalFlow flow = density.flow();
       try (Trainer trainer = density.model().newTrainer(trainingConfig)) {
         Engine.getInstance().setRandomSeed(Long.hashCode(config.seed()));
         trainer.initialize(
@@ -114,11 +160,14 @@ public final class NpeTrainer {
         long started = System.nanoTime();
         double lossSum = 0;
         int losses = 0;
-        long nextValidation = validationInterval();
+        long nextValidation = step + validationInterval();
         while (!Thread.currentThread().isInterrupted()) {
           lossSum += step(trainer, parameters);
           losses++;
           step++;
+          if (config.checkpointDirectory() != null && step % config.checkpointInterval() == 0) {
+            checkpoint();
+          }
           if (step < nextValidation) {
             continue;
           }
@@ -148,6 +197,9 @@ public final class NpeTrainer {
           nextValidation = step + validationInterval();
         }
       }
+      if (config.checkpointDirectory() != null) {
+        checkpoint();
+      }
       if (bestParameters != null) {
         density.loadParameters(bestParameters);
         resultLoss = best;
@@ -155,6 +207,11 @@ public final class NpeTrainer {
         // Interrupted before the first validation, or the validation split is still empty.
         resultLoss = validationLoss();
       }
+    }
+
+    private void checkpoint() {
+      new Checkpoint(step, best, sinceImprovement, bestParameters, density)
+          .write(config.checkpointDirectory());
     }
 
     private long validationInterval() {

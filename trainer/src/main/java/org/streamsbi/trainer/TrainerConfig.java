@@ -1,5 +1,7 @@
 package org.streamsbi.trainer;
 
+import java.nio.file.Path;
+
 /**
  * How the posterior estimator is trained.
  *
@@ -11,9 +13,20 @@ package org.streamsbi.trainer;
  * @param clipMaxNorm largest global L2 norm of the gradient; larger gradients are scaled down
  *     (sbi: 5)
  * @param seed seeds the initial weights and the minibatch draws
+ * @param checkpointDirectory where a checkpoint is kept, or null for none
+ * @param checkpointInterval steps between checkpoints (one is also written when training ends);
+ *     0 when there is no checkpoint directory
+ * @param resume whether to continue from the checkpoint in the directory, when there is one
  */
 public record TrainerConfig(
-    int batchSize, double learningRate, int validationInterval, double clipMaxNorm, long seed) {
+    int batchSize,
+    double learningRate,
+    int validationInterval,
+    double clipMaxNorm,
+    long seed,
+    Path checkpointDirectory,
+    int checkpointInterval,
+    boolean resume) {
 
   public TrainerConfig {
     if (batchSize < 1) {
@@ -32,6 +45,24 @@ public record TrainerConfig(
       throw new IllegalArgumentException(
           "trainer.clipMaxNorm must be positive, got " + clipMaxNorm);
     }
+    if (checkpointDirectory != null && checkpointInterval < 1) {
+      throw new IllegalArgumentException(
+          "trainer.checkpointInterval must be at least 1 step with a checkpoint directory, got "
+              + checkpointInterval);
+    }
+    if (checkpointDirectory == null && checkpointInterval != 0) {
+      throw new IllegalArgumentException(
+          "trainer.checkpointInterval needs trainer.checkpointDirectory");
+    }
+    if (checkpointDirectory == null && resume) {
+      throw new IllegalArgumentException("trainer.resume needs trainer.checkpointDirectory");
+    }
+  }
+
+  /** No checkpoints. */
+  public TrainerConfig(
+      int batchSize, double learningRate, int validationInterval, double clipMaxNorm, long seed) {
+    this(batchSize, learningRate, validationInterval, clipMaxNorm, seed, null, 0, false);
   }
 
   /** Batch 256, learning rate 5e-4, validation every epoch, clipping at norm 5, seed 0. */
@@ -40,6 +71,18 @@ public record TrainerConfig(
   }
 
   public TrainerConfig withSeed(long newSeed) {
-    return new TrainerConfig(batchSize, learningRate, validationInterval, clipMaxNorm, newSeed);
+    return new TrainerConfig(
+        batchSize, learningRate, validationInterval, clipMaxNorm, newSeed, checkpointDirectory,
+        checkpointInterval, resume);
+  }
+
+  /**
+   * Keeps a checkpoint in {@code directory} every {@code interval} steps and at the end, and
+   * continues from it when {@code resume} is set and it exists.
+   */
+  public TrainerConfig withCheckpoints(Path directory, int interval, boolean resume) {
+    return new TrainerConfig(
+        batchSize, learningRate, validationInterval, clipMaxNorm, seed, directory, interval,
+        resume);
   }
 }

@@ -3,7 +3,7 @@
  * metric to judge it.
  *
  * <p>Entry points: {@link org.streamsbi.trainer.NpeTrainer} trains a conditional masked
- * autoregressive flow and returns a {@link org.streamsbi.trainer.Posterior} (which owns native
+ * autoregressive flow or neural spline flow ({@link org.streamsbi.trainer.Estimator}) and returns a {@link org.streamsbi.trainer.Posterior} (which owns native
  * memory: close it); {@link org.streamsbi.trainer.ClassifierTwoSampleTest} compares sample sets.
  *
  * <p>Runs on DJL's PyTorch engine in float32, on the GPU when the engine sees one. The CPU natives

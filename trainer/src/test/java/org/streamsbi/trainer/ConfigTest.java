@@ -3,6 +3,7 @@ package org.streamsbi.trainer;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -17,6 +18,7 @@ class ConfigTest {
   void flowConfigNamesTheBadField() {
     rejects("flow.transforms", () -> new FlowConfig(0, 50));
     rejects("flow.hiddenUnits", () -> new FlowConfig(5, 0));
+    rejects("flow.estimator", () -> new FlowConfig(null, 5, 50));
   }
 
   @Test
@@ -26,5 +28,9 @@ class ConfigTest {
     rejects("trainer.learningRate", () -> new TrainerConfig(256, Double.NaN, 0, 5, 0));
     rejects("trainer.validationInterval", () -> new TrainerConfig(256, 5e-4, -1, 5, 0));
     rejects("trainer.clipMaxNorm", () -> new TrainerConfig(256, 5e-4, 0, 0, 0));
+    TrainerConfig valid = TrainerConfig.defaults();
+    rejects("trainer.checkpointInterval", () -> valid.withCheckpoints(Path.of("c"), 0, false));
+    rejects("trainer.checkpointInterval", () -> valid.withCheckpoints(null, 10, false));
+    rejects("trainer.resume", () -> valid.withCheckpoints(null, 0, true));
   }
 }

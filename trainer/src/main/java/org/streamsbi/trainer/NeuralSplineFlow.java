@@ -1,0 +1,209 @@
+package org.streamsbi.trainer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A conditional neural spline flow q(θ | x) as sbi's {@code nsf}: {@code transforms} nflows
+ * PiecewiseRationalQuadraticCouplingTransforms ({@link RationalQuadraticSpline}) with a reversal
+ * of θ between them and a standard normal base. Each layer's conditioner is a ReLU network with
+ * two hidden layers fed the layer's identity half of θ and x; with a single θ there is no
+ * identity half and the conditioner sees x alone, as sbi does for one parameter. sbi's
+ * ResidualNet conditioner and its LU-decomposed linear layers between couplings are left out.
+ */
+final class NeuralSplineFlow extends AbstractBlock implements ConditionalFlow {
+  private static final byte VERSION = 1;
+  private static final float FINAL_LAYER_BOUND = 1e-3f;
+  private static final int P = RationalQuadraticSpline.PARAMETERS_PER_DIMENSION;
+
+  private final int thetaDimension;
+  private final int contextDimension;
+  /** Leading columns of θ that condition each layer's spline on the others. */
+  private final int identity;
+  private final int transformed;
+  private final List<Coupling> layers = new ArrayList<>();
+
+  private record Coupling(
+      Parameter inputWeight,
+      Parameter inputBias,
+      Parameter hiddenWeight,
+      Parameter hiddenBias,
+      Parameter outputWeight,
+      Parameter outputBias) {}
+
+  NeuralSplineFlow(FlowConfig config, int thetaDimension, int contextDimension) {
+    super(VERSION);
+    if (thetaDimension < 1 || contextDimension < 1) {
+      throw new IllegalArgumentException(
+          "the flow needs θ and x of at least one dimension, got " + thetaDimension + " and "
+              + contextDimension);
+    }
+    this.thetaDimension = thetaDimension;
+    this.contextDimension = contextDimension;
+    int h = config.hiddenUnits();
+    // nflows' alternating masks as a split plus a reversal of θ between layers: the column
+    // that conditions one layer is transformed by the next, and a split is one operation where
+    // a mask needs a gather and a scatter.
+    identity = thetaDimension / 2;
+    transformed = thetaDimension - identity;
+    int in = identity + contextDimension;
+    int out = transformed * P;
+    for (int l = 0; l < config.transforms(); l++) {
+      String p = "nsf" + l + ".";
+      layers.add(
+          new Coupling(
+              weight(p + "input.weight", new Shape(h, in), uniform(in)),
+              weight(p + "input.bias", new Shape(h), uniform(in)),
+              weight(p + "hidden.weight", new Shape(h, h), uniform(h)),
+              weight(p + "hidden.bias", new Shape(h), uniform(h)),
+              weight(p + "output.weight", new Shape(out, h),
+                  new UniformInitializer(FINAL_LAYER_BOUND)),
+              weight(p + "output.bias", new Shape(out), NeuralSplineFlow::identityBias)));
+    }
+  }
+
+  /** PyTorch's nn.Linear default: U(−1/√fan_in, 1/√fan_in) for weights and biases. */
+  private static Initializer uniform(int fanIn) {
+    return new UniformInitializer((float) (1 / Math.sqrt(fanIn)));
+  }
+
+  /**
+   * Equal bins and slope 1 everywhere: with the near-zero final weights every layer starts as the
+   * identity, as the MAF's layers do.
+   */
+  private static NDArray identityBias(NDManager manager, Shape shape, DataType type) {
+    float[] bias = new float[(int) shape.get(0)];
+    for (int i = 0; i < bias.length; i++) {
+      if (i % P >= 2 * RationalQuadraticSpline.BINS) {
+        bias[i] = RationalQuadraticSpline.IDENTITY_DERIVATIVE;
+      }
+    }
+    return manager.create(bias, shape);
+  }
+
+  private Parameter weight(String name, Shape shape, Initializer initializer) {
+    return addParameter(
+        Parameter.builder()
+            .setName(name)
+            .setType(Parameter.Type.WEIGHT)
+            .optShape(shape)
+            .optInitializer(initializer)
+            .build());
+  }
+
+  @Override
+  public int thetaDimension() {
+    return thetaDimension;
+  }
+
+  @Override
+  public int contextDimension() {
+    return contextDimension;
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray theta = inputs.get(0);
+    return new NDList(
+        logProb(theta, inputs.get(1), p -> store.getValue(p, theta.getDevice(), training)));
+  }
+
+  @Override
+  public NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
+    NDManager manager = theta.getManager();
+    NDList noise = toNoise(theta, context, values);
+    NDArray half = manager.create(0.5f);
+    NDArray normalizer = manager.create((float) (0.5 * thetaDimension * Math.log(2 * Math.PI)));
+    return noise.get(1).sub(noise.get(0).square().sum(new int[] {1}).mul(half)).sub(normalizer);
+  }
+
+  /** The base-space point of θ_z (rows × D) and the log|det| of the whole map (rows). */
+  NDList toNoise(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
+    NDArray z = theta;
+    NDArray logDet = null;
+    for (int l = 0; l < layers.size(); l++) {
+      if (l > 0) {
+        z = z.flip(1);
+      }
+      NDList step = couple(layers.get(l), z, context, values, false);
+      z = step.get(0);
+      logDet = logDet == null ? step.get(1) : logDet.add(step.get(1));
+    }
+    return new NDList(z, logDet);
+  }
+
+  @Override
+  public NDArray inverse(NDArray noise, NDArray context, Function<Parameter, NDArray> values) {
+    NDArray theta = noise;
+    for (int l = layers.size() - 1; l >= 0; l--) {
+      theta = couple(layers.get(l), theta, context, values, true).get(0);
+      if (l > 0) {
+        theta = theta.flip(1);
+      }
+    }
+    return theta;
+  }
+
+  /** One coupling layer forward (or inverse): the new rows × D and log|det| per row. */
+  private NDList couple(
+      Coupling layer,
+      NDArray z,
+      NDArray context,
+      Function<Parameter, NDArray> values,
+      boolean inverse) {
+    long rows = z.getShape().get(0);
+    NDArray kept;
+    NDArray part;
+    NDArray conditionerInput;
+    if (identity == 0) {
+      kept = null;
+      part = z;
+      conditionerInput = context;
+    } else {
+      NDList halves = z.split(new long[] {identity}, 1);
+      kept = halves.get(0);
+      part = halves.get(1);
+      conditionerInput = kept.concat(context, 1);
+    }
+    NDArray h =
+        Activation.relu(
+            linear(conditionerInput, values.apply(layer.inputWeight()),
+                values.apply(layer.inputBias())));
+    h =
+        Activation.relu(
+            linear(h, values.apply(layer.hiddenWeight()), values.apply(layer.hiddenBias())));
+    NDArray splineParameters =
+        linear(h, values.apply(layer.outputWeight()), values.apply(layer.outputBias()))
+            .reshape(new Shape(rows, transformed, P));
+    NDList spline =
+        inverse
+            ? RationalQuadraticSpline.inverse(part, splineParameters)
+            : RationalQuadraticSpline.forward(part, splineParameters);
+    NDArray out = kept == null ? spline.get(0) : kept.concat(spline.get(0), 1);
+    return new NDList(out, spline.get(1).sum(new int[] {1}));
+  }
+
+  private static NDArray linear(NDArray input, NDArray weight, NDArray bias) {
+    return Linear.linear(input, weight, bias).singletonOrThrow();
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {new Shape(inputShapes[0].get(0))};
+  }
+}
