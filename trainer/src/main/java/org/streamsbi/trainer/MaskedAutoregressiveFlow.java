@@ -6,14 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.UniformInitializer;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,8 +26,7 @@ import java.util.function.Function;
  * more masked linear layer without activation before the first tanh; two linear maps in a row
  * compose to one with the same mask, so it is left out.
  */
-final class MaskedAutoregressiveFlow extends AbstractBlock implements ConditionalFlow {
-  private static final byte VERSION = 1;
+final class MaskedAutoregressiveFlow extends ConditionalFlow {
   private static final float SCALE_FLOOR = 1e-3f;
   /**
    * softplus⁻¹(1 − floor): with the near-zero final weights every layer starts as the identity,
@@ -42,8 +36,6 @@ final class MaskedAutoregressiveFlow extends AbstractBlock implements Conditiona
       (float) Math.log(Math.expm1(1 - SCALE_FLOOR));
   private static final float FINAL_LAYER_BOUND = 1e-3f;
 
-  private final int thetaDimension;
-  private final int contextDimension;
   private final List<Made> layers = new ArrayList<>();
   private final float[] inputMask;
   private final float[] hiddenMask;
@@ -59,14 +51,7 @@ final class MaskedAutoregressiveFlow extends AbstractBlock implements Conditiona
       Parameter outputBias) {}
 
   MaskedAutoregressiveFlow(FlowConfig config, int thetaDimension, int contextDimension) {
-    super(VERSION);
-    if (thetaDimension < 1 || contextDimension < 1) {
-      throw new IllegalArgumentException(
-          "the flow needs θ and x of at least one dimension, got " + thetaDimension + " and "
-              + contextDimension);
-    }
-    this.thetaDimension = thetaDimension;
-    this.contextDimension = contextDimension;
+    super(thetaDimension, contextDimension);
     this.hiddenUnits = config.hiddenUnits();
     int in = thetaDimension + contextDimension;
     int h = hiddenUnits;
@@ -111,43 +96,10 @@ final class MaskedAutoregressiveFlow extends AbstractBlock implements Conditiona
     }
   }
 
-  /** PyTorch's nn.Linear default: U(−1/√fan_in, 1/√fan_in) for weights and biases. */
-  private static Initializer uniform(int fanIn) {
-    return new UniformInitializer((float) (1 / Math.sqrt(fanIn)));
-  }
-
   private NDArray outputBias(NDManager manager, Shape shape, DataType type) {
     float[] bias = new float[2 * thetaDimension];
     Arrays.fill(bias, 0, thetaDimension, IDENTITY_SCALE_BIAS);
     return manager.create(bias, shape);
-  }
-
-  private Parameter weight(String name, Shape shape, Initializer initializer) {
-    return addParameter(
-        Parameter.builder()
-            .setName(name)
-            .setType(Parameter.Type.WEIGHT)
-            .optShape(shape)
-            .optInitializer(initializer)
-            .build());
-  }
-
-  @Override
-  public int thetaDimension() {
-    return thetaDimension;
-  }
-
-  @Override
-  public int contextDimension() {
-    return contextDimension;
-  }
-
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray theta = inputs.get(0);
-    return new NDList(
-        logProb(theta, inputs.get(1), p -> store.getValue(p, theta.getDevice(), training)));
   }
 
   /**
@@ -155,7 +107,7 @@ final class MaskedAutoregressiveFlow extends AbstractBlock implements Conditiona
    * created there and put first in each product, so nothing lands in the model's manager.
    */
   @Override
-  public NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
+  NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
     NDManager manager = theta.getManager();
     NDList logScales = new NDList(layers.size());
     NDArray z = toNoise(theta, context, values, logScales);
@@ -189,7 +141,7 @@ final class MaskedAutoregressiveFlow extends AbstractBlock implements Conditiona
    * passes, pass k fixing dimension k given the ones before it.
    */
   @Override
-  public NDArray inverse(NDArray noise, NDArray context, Function<Parameter, NDArray> values) {
+  NDArray inverse(NDArray noise, NDArray context, Function<Parameter, NDArray> values) {
     NDManager manager = noise.getManager();
     NDArray[] masks = masks(manager);
     NDArray floor = manager.create(SCALE_FLOOR);
@@ -226,12 +178,4 @@ final class MaskedAutoregressiveFlow extends AbstractBlock implements Conditiona
         .split(2, 1);
   }
 
-  private static NDArray linear(NDArray input, NDArray weight, NDArray bias) {
-    return Linear.linear(input, weight, bias).singletonOrThrow();
-  }
-
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {new Shape(inputShapes[0].get(0))};
-  }
 }

@@ -5,14 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.UniformInitializer;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -25,13 +20,10 @@ import java.util.function.Function;
  * identity half and the conditioner sees x alone, as sbi does for one parameter. sbi's
  * ResidualNet conditioner and its LU-decomposed linear layers between couplings are left out.
  */
-final class NeuralSplineFlow extends AbstractBlock implements ConditionalFlow {
-  private static final byte VERSION = 1;
+final class NeuralSplineFlow extends ConditionalFlow {
   private static final float FINAL_LAYER_BOUND = 1e-3f;
   private static final int P = RationalQuadraticSpline.PARAMETERS_PER_DIMENSION;
 
-  private final int thetaDimension;
-  private final int contextDimension;
   /** Leading columns of θ that condition each layer's spline on the others. */
   private final int identity;
   private final int transformed;
@@ -46,14 +38,7 @@ final class NeuralSplineFlow extends AbstractBlock implements ConditionalFlow {
       Parameter outputBias) {}
 
   NeuralSplineFlow(FlowConfig config, int thetaDimension, int contextDimension) {
-    super(VERSION);
-    if (thetaDimension < 1 || contextDimension < 1) {
-      throw new IllegalArgumentException(
-          "the flow needs θ and x of at least one dimension, got " + thetaDimension + " and "
-              + contextDimension);
-    }
-    this.thetaDimension = thetaDimension;
-    this.contextDimension = contextDimension;
+    super(thetaDimension, contextDimension);
     int h = config.hiddenUnits();
     // nflows' alternating masks as a split plus a reversal of θ between layers: the column
     // that conditions one layer is transformed by the next, and a split is one operation where
@@ -76,11 +61,6 @@ final class NeuralSplineFlow extends AbstractBlock implements ConditionalFlow {
     }
   }
 
-  /** PyTorch's nn.Linear default: U(−1/√fan_in, 1/√fan_in) for weights and biases. */
-  private static Initializer uniform(int fanIn) {
-    return new UniformInitializer((float) (1 / Math.sqrt(fanIn)));
-  }
-
   /**
    * Equal bins and slope 1 everywhere: with the near-zero final weights every layer starts as the
    * identity, as the MAF's layers do.
@@ -95,36 +75,8 @@ final class NeuralSplineFlow extends AbstractBlock implements ConditionalFlow {
     return manager.create(bias, shape);
   }
 
-  private Parameter weight(String name, Shape shape, Initializer initializer) {
-    return addParameter(
-        Parameter.builder()
-            .setName(name)
-            .setType(Parameter.Type.WEIGHT)
-            .optShape(shape)
-            .optInitializer(initializer)
-            .build());
-  }
-
   @Override
-  public int thetaDimension() {
-    return thetaDimension;
-  }
-
-  @Override
-  public int contextDimension() {
-    return contextDimension;
-  }
-
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray theta = inputs.get(0);
-    return new NDList(
-        logProb(theta, inputs.get(1), p -> store.getValue(p, theta.getDevice(), training)));
-  }
-
-  @Override
-  public NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
+  NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
     NDManager manager = theta.getManager();
     NDList noise = toNoise(theta, context, values);
     NDArray half = manager.create(0.5f);
@@ -148,7 +100,7 @@ final class NeuralSplineFlow extends AbstractBlock implements ConditionalFlow {
   }
 
   @Override
-  public NDArray inverse(NDArray noise, NDArray context, Function<Parameter, NDArray> values) {
+  NDArray inverse(NDArray noise, NDArray context, Function<Parameter, NDArray> values) {
     NDArray theta = noise;
     for (int l = layers.size() - 1; l >= 0; l--) {
       theta = couple(layers.get(l), theta, context, values, true).get(0);
@@ -198,12 +150,4 @@ final class NeuralSplineFlow extends AbstractBlock implements ConditionalFlow {
     return new NDList(out, spline.get(1).sum(new int[] {1}));
   }
 
-  private static NDArray linear(NDArray input, NDArray weight, NDArray bias) {
-    return Linear.linear(input, weight, bias).singletonOrThrow();
-  }
-
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {new Shape(inputShapes[0].get(0))};
-  }
 }
