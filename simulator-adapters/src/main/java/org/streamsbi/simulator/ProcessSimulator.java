@@ -12,23 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>It has no clock of its own: interrupting the calling thread kills the program, which is how
  * the worker's time limiter stops an overrunning simulation.
  */
-public final class ProcessSimulator implements Simulator {
-  private final ProcessSimulatorConfig config;
-  private final SimulatorProcess process;
+public final class ProcessSimulator extends ExternalProgram implements Simulator {
 
   public ProcessSimulator(ProcessSimulatorConfig config) {
-    this.config = config;
-    this.process = new SimulatorProcess(config);
-  }
-
-  @Override
-  public int thetaDimension() {
-    return config.thetaDimension();
-  }
-
-  @Override
-  public int xDimension() {
-    return config.xDimension();
+    super(config);
   }
 
   @Override

@@ -10,23 +10,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * that dies part-way keeps what it emitted; the failure reports the rest. The first invalid line
  * fails the run (later lines are not used) while the outputs before it are kept.
  */
-public final class StreamingProcessSimulator implements StreamingSimulator {
-  private final ProcessSimulatorConfig config;
-  private final SimulatorProcess process;
+public final class StreamingProcessSimulator extends ExternalProgram implements StreamingSimulator {
 
   public StreamingProcessSimulator(ProcessSimulatorConfig config) {
-    this.config = config;
-    this.process = new SimulatorProcess(config);
-  }
-
-  @Override
-  public int thetaDimension() {
-    return config.thetaDimension();
-  }
-
-  @Override
-  public int xDimension() {
-    return config.xDimension();
+    super(config);
   }
 
   @Override
