@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -26,10 +25,6 @@ import org.streamsbi.core.Sample;
 import org.streamsbi.core.arrow.SampleCodec;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.FlowConfig;
-import org.streamsbi.trainer.NpeTrainer;
-import org.streamsbi.trainer.StoppingRule;
-import org.streamsbi.trainer.TrainerConfig;
-import org.streamsbi.trainer.TrainingResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -87,8 +82,8 @@ final class BufferBenchmark implements Callable<Integer> {
         bare[i] = bareConsumer(clients, topics, records);
         buffered[i] = intoBuffer(clients, topics, task, i == repeats - 1 ? out : null);
       }
-      double bareRate = samples / median(bare);
-      double bufferRate = samples / median(buffered);
+      double bareRate = samples / Measurements.median(bare);
+      double bufferRate = samples / Measurements.median(buffered);
       out.printf("bare kafka-clients consumer: %,.0f samples/s (median of %d)%n", bareRate, repeats);
       out.printf("consumer -> decode -> replay buffer: %,.0f samples/s (median of %d)%n", bufferRate, repeats);
       out.printf("ingest ratio (buffer / bare consumer): %.2f (target >= 0.8)%n", bufferRate / bareRate);
@@ -211,18 +206,10 @@ final class BufferBenchmark implements Callable<Integer> {
       if (sink == 0) {
         throw new IllegalStateException("no rows drawn");
       }
-      double drawSeconds = median(draw);
+      double drawSeconds = Measurements.median(draw);
 
-      int shortRun = 20;
-      int longRun = 220;
-      timedTraining(buffer, task, shortRun); // loads the engine and warms up
-      double[] step = new double[repeats];
-      for (int r = 0; r < repeats; r++) {
-        double few = timedTraining(buffer, task, shortRun);
-        double many = timedTraining(buffer, task, longRun);
-        step[r] = (many - few) / (longRun - shortRun);
-      }
-      double stepSeconds = median(step);
+      double stepSeconds =
+          Measurements.secondsPerTrainingStep(buffer, task.prior(), FlowConfig.defaults(), MINIBATCH, 220, repeats);
       out.printf("draw of a %d-sample minibatch: %.1f µs (median of %d)%n", MINIBATCH, drawSeconds * 1e6, repeats);
       out.printf("one MAF training step (flow defaults, batch %d): %.2f ms (median of %d)%n",
           MINIBATCH, stepSeconds * 1e3, repeats);
@@ -232,24 +219,4 @@ final class BufferBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Both runs validate once, at their last step, so that the difference is training steps only. */
-  private static double timedTraining(ReplayBuffer buffer, BenchmarkTask task, int steps)
-      throws InterruptedException {
-    NpeTrainer trainer =
-        new NpeTrainer(FlowConfig.defaults(), new TrainerConfig(MINIBATCH, 5e-4, steps, 5.0, 0));
-    long started = System.nanoTime();
-    TrainingResult result = trainer.train(buffer, task.prior(), StoppingRule.maxSteps(steps));
-    double seconds = (System.nanoTime() - started) / 1e9;
-    result.posterior().close();
-    if (result.steps() != steps) {
-      throw new IllegalStateException("trained " + result.steps() + " steps, expected " + steps);
-    }
-    return seconds;
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
-  }
 }

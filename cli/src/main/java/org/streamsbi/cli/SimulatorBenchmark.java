@@ -106,8 +106,8 @@ final class SimulatorBenchmark implements Callable<Integer> {
         raws[pass] = rawMillis(config, processProposals);
         adapters[pass] = adapterMillis(new ProcessSimulator(config), processProposals);
       }
-      double raw = median(raws);
-      double adapter = median(adapters);
+      double raw = Measurements.median(raws);
+      double adapter = Measurements.median(adapters);
       double worker = 1000 / throughKafka(clients, "bench-process", new ProcessSimulator(config), processProposals,
           SimulationWorkerConfig.custom().timeLimit(Duration.ofMinutes(1)).build(), 1);
       out.printf("process adapter (%s, %d simulations, 1 at a time; median of %d passes but Kafka's):%n",
@@ -146,7 +146,7 @@ final class SimulatorBenchmark implements Callable<Integer> {
     if (Double.isNaN(checksum)) {
       throw new IllegalStateException("the simulator returned NaN");
     }
-    return median(rates);
+    return Measurements.median(rates);
   }
 
   /** Samples per second from the worker's start until the buffer was offered every sample. */
@@ -187,12 +187,6 @@ final class SimulatorBenchmark implements Callable<Integer> {
       ingesting.join(30_000);
       return proposals.size() / seconds;
     }
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
   }
 
   private static double adapterMillis(Simulator simulator, List<Proposal> proposals) {

@@ -1,7 +1,6 @@
 package org.streamsbi.cli;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.streamsbi.buffer.ReplayBuffer;
@@ -10,10 +9,6 @@ import org.streamsbi.core.Sample;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.Estimator;
 import org.streamsbi.trainer.FlowConfig;
-import org.streamsbi.trainer.NpeTrainer;
-import org.streamsbi.trainer.StoppingRule;
-import org.streamsbi.trainer.TrainerConfig;
-import org.streamsbi.trainer.TrainingResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,8 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code streamsbi bench trainer}: training throughput of each estimator on sbibm task sizes, as a
- * ratio to sbi's. Each figure is the median over repeats of the time difference between a long
- * and a short training, so start-up and the one validation at the end cancel out.
+ * ratio to sbi's, timed as {@link Measurements#secondsPerTrainingStep} does.
  */
 @Command(
     name = "trainer",
@@ -36,7 +30,6 @@ final class TrainerBenchmark implements Callable<Integer> {
   private static final double SBI_SAMPLES_PER_SECOND = 8_400;
   private static final int BATCH = 256;
   private static final int BUFFERED = 20_000;
-  private static final int SHORT_RUN = 20;
 
   @Spec CommandSpec spec;
 
@@ -48,28 +41,20 @@ final class TrainerBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (steps <= SHORT_RUN || repeats < 1) {
-      throw new IllegalArgumentException(
-          "--steps must exceed " + SHORT_RUN + " and --repeats be positive");
-    }
     PrintWriter out = spec.commandLine().getOut();
     for (String name : new String[] {"two_moons", "slcp"}) {
       BenchmarkTask task = BenchmarkTask.named(name);
       try (ReplayBuffer buffer = simulated(task)) {
         for (Estimator estimator : Estimator.values()) {
-          double[] stepSeconds = new double[repeats];
-          for (int r = 0; r < repeats; r++) {
-            double few = timedTraining(buffer, task, estimator, SHORT_RUN);
-            double many = timedTraining(buffer, task, estimator, steps);
-            stepSeconds[r] = (many - few) / (steps - SHORT_RUN);
-          }
-          Arrays.sort(stepSeconds);
-          double samplesPerSecond = BATCH / stepSeconds[repeats / 2];
+          double stepSeconds =
+              Measurements.secondsPerTrainingStep(
+                  buffer, task.prior(), FlowConfig.defaults(estimator), BATCH, steps, repeats);
+          double samplesPerSecond = BATCH / stepSeconds;
           out.printf(
               "%-9s (θ %d, x %d) %s: %,8.0f training samples/s, %.2f ms/step, %.2fx sbi's %,.0f"
                   + " (target >= 5x)%n",
               name, task.thetaDimension(), task.xDimension(), estimator, samplesPerSecond,
-              1e3 * stepSeconds[repeats / 2], samplesPerSecond / SBI_SAMPLES_PER_SECOND,
+              1e3 * stepSeconds, samplesPerSecond / SBI_SAMPLES_PER_SECOND,
               SBI_SAMPLES_PER_SECOND);
           out.flush();
         }
@@ -93,20 +78,4 @@ final class TrainerBenchmark implements Callable<Integer> {
     return buffer;
   }
 
-  /** Validates once, at the last step, so that two runs differ by training steps only. */
-  private static double timedTraining(
-      ReplayBuffer buffer, BenchmarkTask task, Estimator estimator, int steps)
-      throws InterruptedException {
-    NpeTrainer trainer =
-        new NpeTrainer(
-            FlowConfig.defaults(estimator), new TrainerConfig(BATCH, 5e-4, steps, 5.0, 0));
-    long started = System.nanoTime();
-    TrainingResult result = trainer.train(buffer, task.prior(), StoppingRule.maxSteps(steps));
-    double seconds = (System.nanoTime() - started) / 1e9;
-    result.posterior().close();
-    if (result.steps() != steps) {
-      throw new IllegalStateException("trained " + result.steps() + " steps, expected " + steps);
-    }
-    return seconds;
-  }
 }

@@ -22,10 +22,7 @@ import org.streamsbi.core.prior.Prior;
 
 class CheckpointTest {
   private static final LinearGaussian TRUTH =
-      new LinearGaussian(
-          new double[][] {{1.0, 0.5}, {-0.4, 0.8}},
-          new double[] {0.5, -1.0},
-          new double[][] {{0.5, 0.3}, {0.3, 0.4}});
+      LinearGaussian.correlated2d();
   private static final Prior PRIOR = MultivariateNormal.isotropic(new double[2], 100);
 
   private static double[] logProbs(ConditionalDensity density, Minibatch rows) {

@@ -38,6 +38,33 @@ final class LinearGaussian {
     logNormalizer = -0.5 * (d * Math.log(2 * Math.PI) + logDet);
   }
 
+  /** θ ∈ R² with a rotated mean and a correlated Σ: the case most trainer tests fit. */
+  static LinearGaussian correlated2d() {
+    return new LinearGaussian(
+        new double[][] {{1.0, 0.5}, {-0.4, 0.8}},
+        new double[] {0.5, -1.0},
+        new double[][] {{0.5, 0.3}, {0.3, 0.4}});
+  }
+
+  /** Mean |log q(θ|x) − log p(θ|x)| in nats over 20 x's with 50 θ's drawn from the truth each. */
+  double meanLogProbError(Posterior posterior, SplittableRandom rng) {
+    double error = 0;
+    int points = 0;
+    for (int i = 0; i < 20; i++) {
+      float[] x = x(rng);
+      float[][] theta = new float[50][];
+      for (int j = 0; j < theta.length; j++) {
+        theta[j] = theta(x, rng);
+      }
+      double[] logQ = posterior.logProb(theta, x);
+      for (int j = 0; j < theta.length; j++) {
+        error += Math.abs(logQ[j] - logDensity(theta[j], x));
+        points++;
+      }
+    }
+    return error / points;
+  }
+
   int thetaDimension() {
     return b.length;
   }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.SplittableRandom;
@@ -17,22 +16,10 @@ class MaskedAutoregressiveFlowTest {
   /** A flow whose every parameter is random, so no layer is close to the identity. */
   private static MaskedAutoregressiveFlow randomFlow(
       NDManager manager, int thetaDimension, int contextDimension, long seed) {
-    MaskedAutoregressiveFlow flow =
-        new MaskedAutoregressiveFlow(new FlowConfig(3, 16), thetaDimension, contextDimension);
-    flow.initialize(
+    return RandomFlows.randomize(
+        new MaskedAutoregressiveFlow(new FlowConfig(3, 16), thetaDimension, contextDimension),
         manager,
-        DataType.FLOAT32,
-        new Shape(1, thetaDimension),
-        new Shape(1, contextDimension));
-    SplittableRandom rng = new SplittableRandom(seed);
-    for (Parameter p : flow.getParameters().values()) {
-      float[] values = new float[(int) p.getArray().size()];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) (rng.nextDouble() - 0.5);
-      }
-      p.getArray().set(values);
-    }
-    return flow;
+        seed);
   }
 
   private static NDArray gaussian(NDManager manager, int rows, int cols, SplittableRandom rng) {
@@ -70,23 +57,7 @@ class MaskedAutoregressiveFlowTest {
   void densityIntegratesToOne() {
     try (NDManager manager = NDManager.newBaseManager()) {
       MaskedAutoregressiveFlow flow = randomFlow(manager, 2, 1, 11);
-      int side = 400;
-      double low = -10;
-      double step = 20.0 / side;
-      float[] grid = new float[side * side * 2];
-      for (int i = 0; i < side; i++) {
-        for (int j = 0; j < side; j++) {
-          grid[2 * (i * side + j)] = (float) (low + (i + 0.5) * step);
-          grid[2 * (i * side + j) + 1] = (float) (low + (j + 0.5) * step);
-        }
-      }
-      NDArray theta = manager.create(grid, new Shape(side * side, 2));
-      NDArray context = manager.full(new Shape(side * side, 1), 0.7f);
-      double mass = 0;
-      for (float logQ : flow.logProb(theta, context, Parameter::getArray).toFloatArray()) {
-        mass += Math.exp(logQ) * step * step;
-      }
-      assertEquals(1.0, mass, 0.01);
+      assertEquals(1.0, RandomFlows.mass(flow, manager, 10, 400, 0.7f), 0.01);
     }
   }
 }

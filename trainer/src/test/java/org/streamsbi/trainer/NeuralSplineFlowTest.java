@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.SplittableRandom;
@@ -18,20 +17,10 @@ class NeuralSplineFlowTest {
   /** A flow whose every parameter is random, so no spline is close to the identity. */
   private static NeuralSplineFlow randomFlow(
       NDManager manager, int thetaDimension, int contextDimension, long seed) {
-    NeuralSplineFlow flow =
-        new NeuralSplineFlow(
-            new FlowConfig(Estimator.NSF, 3, 16), thetaDimension, contextDimension);
-    flow.initialize(
-        manager, DataType.FLOAT32, new Shape(1, thetaDimension), new Shape(1, contextDimension));
-    SplittableRandom rng = new SplittableRandom(seed);
-    for (Parameter p : flow.getParameters().values()) {
-      float[] values = new float[(int) p.getArray().size()];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) (rng.nextDouble() - 0.5);
-      }
-      p.getArray().set(values);
-    }
-    return flow;
+    return RandomFlows.randomize(
+        new NeuralSplineFlow(new FlowConfig(Estimator.NSF, 3, 16), thetaDimension, contextDimension),
+        manager,
+        seed);
   }
 
   /** Wide enough that some values fall in the linear tails beyond ±3. */
@@ -77,20 +66,7 @@ class NeuralSplineFlowTest {
   void oneDimensionalDensityIntegratesToOne() {
     try (NDManager manager = NDManager.newBaseManager()) {
       NeuralSplineFlow flow = randomFlow(manager, 1, 2, 21);
-      int points = 40_000;
-      double low = -20;
-      double step = 40.0 / points;
-      float[] grid = new float[points];
-      for (int i = 0; i < points; i++) {
-        grid[i] = (float) (low + (i + 0.5) * step);
-      }
-      NDArray theta = manager.create(grid, new Shape(points, 1));
-      NDArray context = manager.full(new Shape(points, 2), -0.4f);
-      double mass = 0;
-      for (float logQ : flow.logProb(theta, context, Parameter::getArray).toFloatArray()) {
-        mass += Math.exp(logQ) * step;
-      }
-      assertEquals(1.0, mass, 1e-3);
+      assertEquals(1.0, RandomFlows.mass(flow, manager, 20, 40_000, -0.4f), 1e-3);
     }
   }
 
@@ -98,23 +74,7 @@ class NeuralSplineFlowTest {
   void twoDimensionalDensityIntegratesToOne() {
     try (NDManager manager = NDManager.newBaseManager()) {
       NeuralSplineFlow flow = randomFlow(manager, 2, 1, 11);
-      int side = 400;
-      double low = -10;
-      double step = 20.0 / side;
-      float[] grid = new float[side * side * 2];
-      for (int i = 0; i < side; i++) {
-        for (int j = 0; j < side; j++) {
-          grid[2 * (i * side + j)] = (float) (low + (i + 0.5) * step);
-          grid[2 * (i * side + j) + 1] = (float) (low + (j + 0.5) * step);
-        }
-      }
-      NDArray theta = manager.create(grid, new Shape(side * side, 2));
-      NDArray context = manager.full(new Shape(side * side, 1), 0.7f);
-      double mass = 0;
-      for (float logQ : flow.logProb(theta, context, Parameter::getArray).toFloatArray()) {
-        mass += Math.exp(logQ) * step * step;
-      }
-      assertEquals(1.0, mass, 0.01);
+      assertEquals(1.0, RandomFlows.mass(flow, manager, 10, 400, 0.7f), 0.01);
     }
   }
 }

@@ -27,10 +27,7 @@ import org.streamsbi.core.prior.Prior;
 /** The training loop: validation, best-parameter restore, persistence, seeding, streaming. */
 class NpeTrainerTest {
   private static final LinearGaussian TRUTH =
-      new LinearGaussian(
-          new double[][] {{1.0, 0.5}, {-0.4, 0.8}},
-          new double[] {0.5, -1.0},
-          new double[][] {{0.5, 0.3}, {0.3, 0.4}});
+      LinearGaussian.correlated2d();
   private static final Prior PRIOR = MultivariateNormal.isotropic(new double[2], 100);
 
   /** Mean −log q over the validation split, one row at a time through the public API. */
