@@ -68,6 +68,34 @@ abstract class ConditionalFlow extends AbstractBlock {
             .build());
   }
 
+  /**
+   * The parameters of a conditioner network with two hidden layers: input → hidden → hidden →
+   * output, as both flows' layers use (masked in the MAF, plain in the NSF).
+   */
+  record Conditioner(
+      Parameter inputWeight,
+      Parameter inputBias,
+      Parameter hiddenWeight,
+      Parameter hiddenBias,
+      Parameter outputWeight,
+      Parameter outputBias) {}
+
+  /**
+   * Registers a conditioner's parameters under {@code prefix}: PyTorch's default initialisation,
+   * except a near-zero output weight so that the layer starts close to the identity that {@code
+   * outputBias} sets.
+   */
+  final Conditioner conditioner(
+      String prefix, int in, int hidden, int out, float outputBound, Initializer outputBias) {
+    return new Conditioner(
+        weight(prefix + "input.weight", new Shape(hidden, in), uniform(in)),
+        weight(prefix + "input.bias", new Shape(hidden), uniform(in)),
+        weight(prefix + "hidden.weight", new Shape(hidden, hidden), uniform(hidden)),
+        weight(prefix + "hidden.bias", new Shape(hidden), uniform(hidden)),
+        weight(prefix + "output.weight", new Shape(out, hidden), new UniformInitializer(outputBound)),
+        weight(prefix + "output.bias", new Shape(out), outputBias));
+  }
+
   /** PyTorch's nn.Linear default: U(−1/√fan_in, 1/√fan_in) for weights and biases. */
   static Initializer uniform(int fanIn) {
     return new UniformInitializer((float) (1 / Math.sqrt(fanIn)));

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.UniformInitializer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,19 +35,11 @@ final class MaskedAutoregressiveFlow extends ConditionalFlow {
       (float) Math.log(Math.expm1(1 - SCALE_FLOOR));
   private static final float FINAL_LAYER_BOUND = 1e-3f;
 
-  private final List<Made> layers = new ArrayList<>();
+  private final List<Conditioner> layers = new ArrayList<>();
   private final float[] inputMask;
   private final float[] hiddenMask;
   private final float[] outputMask;
   private final int hiddenUnits;
-
-  private record Made(
-      Parameter inputWeight,
-      Parameter inputBias,
-      Parameter hiddenWeight,
-      Parameter hiddenBias,
-      Parameter outputWeight,
-      Parameter outputBias) {}
 
   MaskedAutoregressiveFlow(FlowConfig config, int thetaDimension, int contextDimension) {
     super(thetaDimension, contextDimension);
@@ -56,16 +47,8 @@ final class MaskedAutoregressiveFlow extends ConditionalFlow {
     int in = thetaDimension + contextDimension;
     int h = hiddenUnits;
     for (int l = 0; l < config.transforms(); l++) {
-      String p = "maf" + l + ".";
       layers.add(
-          new Made(
-              weight(p + "input.weight", new Shape(h, in), uniform(in)),
-              weight(p + "input.bias", new Shape(h), uniform(in)),
-              weight(p + "hidden.weight", new Shape(h, h), uniform(h)),
-              weight(p + "hidden.bias", new Shape(h), uniform(h)),
-              weight(p + "output.weight", new Shape(2L * thetaDimension, h),
-                  new UniformInitializer(FINAL_LAYER_BOUND)),
-              weight(p + "output.bias", new Shape(2L * thetaDimension), this::outputBias)));
+          conditioner("maf" + l + ".", in, h, 2 * thetaDimension, FINAL_LAYER_BOUND, this::outputBias));
     }
     // nflows' degrees: inputs 1..D, hidden units cycling through [1, D−1] (all 0 when D = 1, so
     // the single θ is conditioned on x only), outputs 1..D for both the scale and shift halves.
@@ -169,7 +152,7 @@ final class MaskedAutoregressiveFlow extends ConditionalFlow {
 
   /** The unconstrained scale u and the shift, each rows × D. */
   private static NDList made(
-      Made made, NDArray z, NDArray context, NDArray[] masks, Function<Parameter, NDArray> v) {
+      Conditioner made, NDArray z, NDArray context, NDArray[] masks, Function<Parameter, NDArray> v) {
     NDArray in = z.concat(context, 1);
     NDArray h =
         linear(in, masks[0].mul(v.apply(made.inputWeight())), v.apply(made.inputBias())).tanh();

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.UniformInitializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -27,15 +26,7 @@ final class NeuralSplineFlow extends ConditionalFlow {
   /** Leading columns of θ that condition each layer's spline on the others. */
   private final int identity;
   private final int transformed;
-  private final List<Coupling> layers = new ArrayList<>();
-
-  private record Coupling(
-      Parameter inputWeight,
-      Parameter inputBias,
-      Parameter hiddenWeight,
-      Parameter hiddenBias,
-      Parameter outputWeight,
-      Parameter outputBias) {}
+  private final List<Conditioner> layers = new ArrayList<>();
 
   NeuralSplineFlow(FlowConfig config, int thetaDimension, int contextDimension) {
     super(thetaDimension, contextDimension);
@@ -48,16 +39,8 @@ final class NeuralSplineFlow extends ConditionalFlow {
     int in = identity + contextDimension;
     int out = transformed * P;
     for (int l = 0; l < config.transforms(); l++) {
-      String p = "nsf" + l + ".";
       layers.add(
-          new Coupling(
-              weight(p + "input.weight", new Shape(h, in), uniform(in)),
-              weight(p + "input.bias", new Shape(h), uniform(in)),
-              weight(p + "hidden.weight", new Shape(h, h), uniform(h)),
-              weight(p + "hidden.bias", new Shape(h), uniform(h)),
-              weight(p + "output.weight", new Shape(out, h),
-                  new UniformInitializer(FINAL_LAYER_BOUND)),
-              weight(p + "output.bias", new Shape(out), NeuralSplineFlow::identityBias)));
+          conditioner("nsf" + l + ".", in, h, out, FINAL_LAYER_BOUND, NeuralSplineFlow::identityBias));
     }
   }
 
@@ -113,7 +96,7 @@ final class NeuralSplineFlow extends ConditionalFlow {
 
   /** One coupling layer forward (or inverse): the new rows × D and log|det| per row. */
   private NDList couple(
-      Coupling layer,
+      Conditioner layer,
       NDArray z,
       NDArray context,
       Function<Parameter, NDArray> values,
