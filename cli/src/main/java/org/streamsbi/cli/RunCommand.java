@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,9 @@ final class RunCommand implements Callable<Integer> {
           .enable(SerializationFeature.INDENT_OUTPUT)
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
+  /** The trained estimator, as {@code Posterior.save} writes it; read back by {@code diagnose}. */
+  static final String POSTERIOR_FILE = "posterior.bin";
+
   @Spec CommandSpec spec;
 
   @Option(names = "--task", required = true, description = "sbibm task: two_moons, slcp, gaussian_linear, gaussian_mixture")
@@ -53,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--simulations", defaultValue = "10000", description = "simulation budget (default ${DEFAULT-VALUE})")
   int simulations;
 
-  @Option(names = "--out", required = true, description = "directory for posterior_samples.csv and summary.json")
+  @Option(names = "--out", required = true, description = "directory for posterior_samples.csv, summary.json and posterior.bin")
   Path out;
 
   @Option(names = "--posterior-samples", defaultValue = "10000", description = "posterior draws to write (default ${DEFAULT-VALUE})")
@@ -129,14 +133,17 @@ final class RunCommand implements Callable<Integer> {
       PosteriorSamples draws = result.posterior().sample(posteriorSamples, observed, seed);
       double samplingSeconds = (System.nanoTime() - sampling) / 1e9;
       CsvMatrix.write(out.resolve("posterior_samples.csv"), "parameter", draws.theta());
+      try (OutputStream file = Files.newOutputStream(out.resolve(POSTERIOR_FILE))) {
+        result.posterior().save(file);
+      }
       writeSummary(result.summary(), draws.acceptanceRate(), samplingSeconds);
       RunSummary.Seconds s = result.summary().seconds();
       err.printf(
           "done in %.1f s (broker %.1f s, simulation %.1f s, training %.1f s, posterior sampling %.1f s); "
-              + "validation loss %.4f, acceptance rate %.3f%nwrote %s and %s%n",
+              + "validation loss %.4f, acceptance rate %.3f%nwrote %s, %s and %s%n",
           s.total() + samplingSeconds, s.brokerStart(), s.simulation(), s.training(), samplingSeconds,
           result.summary().finalValidationLoss(), draws.acceptanceRate(),
-          out.resolve("posterior_samples.csv"), out.resolve("summary.json"));
+          out.resolve("posterior_samples.csv"), out.resolve("summary.json"), out.resolve(POSTERIOR_FILE));
     }
     return 0;
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,7 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamsbi.core.CsvMatrix;
+import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.simulator.sbibm.TwoMoons;
+import org.streamsbi.trainer.Posterior;
 import picocli.CommandLine;
 
 class RunCommandTest {
@@ -60,6 +63,12 @@ class RunCommandTest {
     // The reference posterior has no draw off the crescent and the prior 97%; estimates from 2,000
     // simulations measured 14-24%, blurred at the tips.
     assertTrue(outsideCrescent / samples.length < 0.35, "share of draws off the crescent: " + outsideCrescent / samples.length);
+
+    try (InputStream saved = Files.newInputStream(out.resolve(RunCommand.POSTERIOR_FILE));
+        Posterior posterior = Posterior.load(saved, BenchmarkTask.named("two_moons").prior())) {
+      assertEquals(2, posterior.thetaDimension());
+      assertTrue(Double.isFinite(posterior.logProb(new float[][] {samples[0]}, observed)[0]));
+    }
 
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     assertEquals(2000, summary.get("simulations").asInt());

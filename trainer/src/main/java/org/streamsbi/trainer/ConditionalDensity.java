@@ -158,6 +158,24 @@ final class ConditionalDensity implements AutoCloseable {
     return density;
   }
 
+  /** A density of the same configuration and z-scoring holding {@code parameters}. */
+  static ConditionalDensity withParameters(
+      FlowConfig config, Standardization standardization, byte[] parameters) {
+    ConditionalDensity density = new ConditionalDensity(config, standardization);
+    try {
+      density.loadParameters(parameters);
+      return density;
+    } catch (RuntimeException e) {
+      density.close();
+      throw e;
+    }
+  }
+
+  /** An independent copy, with its own native memory. */
+  ConditionalDensity copy() {
+    return withParameters(config, standardization, saveParameters());
+  }
+
   /** Replaces the flow's parameters by ones written with {@code flow().saveParameters}. */
   void loadParameters(byte[] saved) {
     try {

@@ -16,6 +16,7 @@ import ai.djl.training.tracker.Tracker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -32,11 +33,50 @@ import org.streamsbi.core.prior.Prior;
 public final class NpeTrainer {
   private final FlowConfig flowConfig;
   private final TrainerConfig config;
+  private final Posterior start;
+  private volatile BestSoFar bestSoFar;
 
   public NpeTrainer(FlowConfig flowConfig, TrainerConfig config) {
+    this(flowConfig, config, null);
+  }
+
+  private NpeTrainer(FlowConfig flowConfig, TrainerConfig config, Posterior start) {
     this.flowConfig = flowConfig;
     this.config = config;
+    this.start = start;
   }
+
+  /**
+   * A trainer that continues from a copy of {@code posterior}'s parameters and z-scoring instead
+   * of a fresh flow, as sbi's later rounds continue the first round's network.
+   */
+  public NpeTrainer startingFrom(Posterior posterior) {
+    if (!posterior.flowConfig().equals(flowConfig)) {
+      throw new IllegalArgumentException(
+          "the posterior to start from is " + posterior.flowConfig() + ", this trainer "
+              + flowConfig);
+    }
+    return new NpeTrainer(flowConfig, config, posterior);
+  }
+
+  /**
+   * The best validated estimator of the training running now, as an independent copy the caller
+   * owns and closes; empty before the first validation that improved. Safe to call from any
+   * thread while {@code train} runs.
+   */
+  public Optional<Posterior> bestSoFar() {
+    BestSoFar best = bestSoFar;
+    if (best == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Posterior(
+            ConditionalDensity.withParameters(flowConfig, best.standardization, best.parameters),
+            best.prior));
+  }
+
+  /** What {@link #bestSoFar} rebuilds a posterior from: immutable once published. */
+  private record BestSoFar(Standardization standardization, byte[] parameters, Prior prior) {}
 
   public TrainingResult train(ReplayBuffer buffer, Prior prior, StoppingRule rule)
       throws InterruptedException {
@@ -66,12 +106,25 @@ public final class NpeTrainer {
     }
     buffer.awaitWatermark(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     Checkpoint resumed = config.resume() ? resumable(buffer) : null;
-    ConditionalDensity density =
-        resumed != null
-            ? resumed.density
-            : ConditionalDensity.untrained(flowConfig, Standardization.fit(buffer.trainingSet()));
+    ConditionalDensity density;
+    if (resumed != null) {
+      density = resumed.density;
+    } else if (start != null) {
+      density = start.densityCopy();
+    } else {
+      density = ConditionalDensity.untrained(flowConfig, Standardization.fit(buffer.trainingSet()));
+    }
+    if (density.thetaDimension() != buffer.thetaDimension()
+        || density.xDimension() != buffer.xDimension()) {
+      density.close();
+      throw new IllegalArgumentException(
+          "the estimator to continue from is for θ of " + density.thetaDimension() + " and x of "
+              + density.xDimension() + " dimensions, the buffer's are " + buffer.thetaDimension()
+              + " and " + buffer.xDimension());
+    }
+    bestSoFar = null;
     try {
-      Run run = new Run(density, buffer, rule, listener, resumed);
+      Run run = new Run(density, buffer, prior, rule, listener, resumed);
       run.loop();
       return new TrainingResult(run.step, run.resultLoss, new Posterior(density, prior));
     } catch (RuntimeException | Error e) {
@@ -110,6 +163,7 @@ public final class NpeTrainer {
   private final class Run {
     private final ConditionalDensity density;
     private final ReplayBuffer buffer;
+    private final Prior prior;
     private final StoppingRule rule;
     private final Consumer<TrainingProgress> listener;
     private final SplittableRandom rng;
@@ -123,11 +177,13 @@ public final class NpeTrainer {
     Run(
         ConditionalDensity density,
         ReplayBuffer buffer,
+        Prior prior,
         StoppingRule rule,
         Consumer<TrainingProgress> listener,
         Checkpoint resumed) {
       this.density = density;
       this.buffer = buffer;
+      this.prior = prior;
       this.rule = rule;
       this.listener = listener;
       this.reportsLosses = buffer.config().selector() == SelectorType.PRIORITIZED;
@@ -176,6 +232,7 @@ public final class NpeTrainer {
             best = validationLoss;
             sinceImprovement = 0;
             bestParameters = density.saveParameters();
+            bestSoFar = new BestSoFar(density.standardization(), bestParameters, prior);
           } else {
             sinceImprovement++;
           }

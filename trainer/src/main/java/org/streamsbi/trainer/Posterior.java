@@ -49,6 +49,16 @@ public final class Posterior implements AutoCloseable {
     data.flush();
   }
 
+  /** An independent copy of the estimator, to continue training from or to use elsewhere. */
+  synchronized ConditionalDensity densityCopy() {
+    return density.copy();
+  }
+
+  /** The estimator's family and size. */
+  public FlowConfig flowConfig() {
+    return density.config();
+  }
+
   public Prior prior() {
     return prior;
   }
