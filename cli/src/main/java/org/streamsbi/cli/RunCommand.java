@@ -25,6 +25,7 @@ import org.streamsbi.trainer.FlowConfig;
 import org.streamsbi.trainer.PosteriorSamples;
 import org.streamsbi.trainer.TrainerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -93,6 +94,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--estimator", defaultValue = "maf", description = "density estimator: maf or nsf, as sbi's (default ${DEFAULT-VALUE})")
   String estimator;
 
+  @Mixin DashboardOptions dashboardOptions;
+
+  @Option(names = "--no-dashboard", description = "serve no live dashboard and no /metrics")
+  boolean noDashboard;
+
   @Override
   public Integer call() throws Exception {
     BenchmarkTask benchmark = BenchmarkTask.named(task);
@@ -122,13 +128,16 @@ final class RunCommand implements Callable<Integer> {
       builder.bootstrapServers(bootstrapServers);
     }
     RunConfig config = builder.build();
+    DashboardConfig dashboardConfig = noDashboard ? null : dashboardOptions.config();
     Files.createDirectories(out);
 
     PrintWriter err = spec.commandLine().getErr();
     err.printf("run %s: %s observation %d, %d simulations, %s%n", name, task, observation, simulations,
         bootstrapServers != null ? "cluster " + bootstrapServers : "embedded broker in " + config.brokerDirectory());
     ProgressLine progress = new ProgressLine(err);
-    try (RunResult result = new OnlineNpe(benchmark.prior(), benchmark).onProgress(progress::show).run(config)) {
+    OnlineNpe npe = new OnlineNpe(benchmark.prior(), benchmark);
+    try (RunDashboard dashboard = RunDashboard.start(dashboardConfig, name, npe, observed, err);
+        RunResult result = npe.onProgress(dashboard.alongside(progress::show)).run(config)) {
       long sampling = System.nanoTime();
       PosteriorSamples draws = result.posterior().sample(posteriorSamples, observed, seed);
       double samplingSeconds = (System.nanoTime() - sampling) / 1e9;

@@ -38,7 +38,7 @@ class RunCommandTest {
   @Test
   void aSmallCompleteRunWritesPosteriorSamplesAndSummary() throws Exception {
     Path out = dir.resolve("out");
-    Outcome o = execute("run", "--task", "two_moons", "--observation", "1", "--simulations", "2000", "--out", out.toString(), "--seed", "3", "--patience", "10");
+    Outcome o = execute("run", "--task", "two_moons", "--observation", "1", "--simulations", "2000", "--out", out.toString(), "--seed", "3", "--patience", "10", "--dashboard-port", "0");
     assertEquals(0, o.exitCode(), o.err());
     assertTrue(o.err().contains("simulations 2000/2000"), o.err());
 

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -15,6 +19,7 @@ import org.streamsbi.broker.EmbeddedKafkaBroker;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.broker.TopicProvisioner;
+import org.streamsbi.buffer.BufferMetrics;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.buffer.ReplayBufferConfig;
 import org.streamsbi.buffer.SampleIngestor;
@@ -23,6 +28,7 @@ import org.streamsbi.core.prior.Prior;
 import org.streamsbi.simulator.SimulationWorker;
 import org.streamsbi.simulator.Simulator;
 import org.streamsbi.trainer.NpeTrainer;
+import org.streamsbi.trainer.Posterior;
 import org.streamsbi.trainer.TrainingProgress;
 import org.streamsbi.trainer.TrainingResult;
 import org.slf4j.Logger;
@@ -47,6 +53,8 @@ public final class OnlineNpe {
   private final Prior prior;
   private final Simulator simulator;
   private Consumer<RunProgress> listener = progress -> {};
+  private volatile NpeTrainer runningTrainer;
+  private volatile Session running;
 
   public OnlineNpe(Prior prior, Simulator simulator) {
     if (prior.dimension() != simulator.thetaDimension()) {
@@ -62,6 +70,28 @@ public final class OnlineNpe {
   public OnlineNpe onProgress(Consumer<RunProgress> listener) {
     this.listener = listener;
     return this;
+  }
+
+  /**
+   * The best validated posterior of the training running now, as a copy the caller closes; empty
+   * before the first validation. Safe to call from any thread, e.g. to show a live posterior.
+   */
+  public Optional<Posterior> bestSoFar() {
+    NpeTrainer running = runningTrainer;
+    return running == null ? Optional.empty() : running.bestSoFar();
+  }
+
+  /**
+   * Publishes an observer's event, such as a live posterior, on the running run's events topic,
+   * so remote dashboards see it too; false when no run is running.
+   */
+  public boolean publishEvent(String key, byte[] json) {
+    Session session = running;
+    if (session == null) {
+      return false;
+    }
+    session.producer.send(new ProducerRecord<>(session.topics.events(), key, json));
+    return true;
   }
 
   /**
@@ -83,7 +113,13 @@ public final class OnlineNpe {
       }
       double brokerSeconds = seconds(start);
       try (Session session = new Session(config, clients, topics)) {
-        return session.run(start, brokerSeconds);
+        running = session;
+        try {
+          return session.run(start, brokerSeconds);
+        } finally {
+          // Before the session closes its producer.
+          running = null;
+        }
       }
     } finally {
       if (broker != null) {
@@ -112,6 +148,8 @@ public final class OnlineNpe {
     private volatile String starvation;
     private boolean trainingLagged;
     private volatile long trainingLagEpisodes;
+    private final Map<String, Long> lastSamplesByWorker = new HashMap<>();
+    private long lastReportAt;
 
     Session(RunConfig config, KafkaClients clients, RunTopics topics) {
       this.config = config;
@@ -150,8 +188,9 @@ public final class OnlineNpe {
       monitor.start();
       TrainingResult result;
       try {
+        runningTrainer = new NpeTrainer(config.flow(), config.trainer());
         result =
-            new NpeTrainer(config.flow(), config.trainer())
+            runningTrainer
                 .train(
                     buffer,
                     prior,
@@ -259,6 +298,7 @@ public final class OnlineNpe {
 
     private void report(long start) {
       TrainingProgress t = lastValidation.get();
+      BufferMetrics b = buffer.metrics();
       RunProgress progress =
           new RunProgress(
               topics.run(),
@@ -273,13 +313,39 @@ public final class OnlineNpe {
               t == null ? Double.NaN : t.trainingLoss(),
               t == null ? Double.NaN : t.validationLoss(),
               t == null ? Double.NaN : t.bestValidationLoss(),
-              trainingLagEpisodes);
+              trainingLagEpisodes,
+              b.insertsPerSecond(),
+              b.drawsPerSecond(),
+              b.drawsPerInsert(),
+              buffer.config().capacity(),
+              ledger.deadLetters(),
+              workers());
       listener.accept(progress);
       try {
         producer.send(new ProducerRecord<>(topics.events(), "progress", JSON.writeValueAsBytes(progress)));
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("a progress record always serialises", e);
       }
+    }
+
+    /** Each worker's tallies, with its rate since the previous report. */
+    private List<RunProgress.Worker> workers() {
+      long now = System.nanoTime();
+      double seconds = lastReportAt == 0 ? 0 : (now - lastReportAt) / 1e9;
+      lastReportAt = now;
+      Map<String, Long> samples = ledger.samplesByWorker();
+      Map<String, Long> failed = ledger.failedByWorker();
+      Map<String, Long> all = new TreeMap<>(samples);
+      failed.keySet().forEach(w -> all.putIfAbsent(w, 0L));
+      List<RunProgress.Worker> out = new ArrayList<>();
+      all.forEach(
+          (worker, n) -> {
+            long before = lastSamplesByWorker.getOrDefault(worker, 0L);
+            double rate = seconds > 0 ? (n - before) / seconds : 0;
+            out.add(new RunProgress.Worker(worker, n, failed.getOrDefault(worker, 0L), rate));
+          });
+      lastSamplesByWorker.putAll(samples);
+      return out;
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.streamsbi.broker.DeadLetters;
 import org.streamsbi.broker.KafkaClients;
@@ -26,6 +28,9 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private final Set<String> resolved = ConcurrentHashMap.newKeySet();
   private final Set<String> sampleIds = ConcurrentHashMap.newKeySet();
   private final Map<String, String> failed = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> samplesByWorker = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> failedByWorker = new ConcurrentHashMap<>();
+  private final AtomicLong deadLetterCount = new AtomicLong();
 
   ProposalLedger(KafkaClients clients, RunTopics topics, int thetaDimension, int xDimension) {
     this.codec = new SampleCodec(thetaDimension, xDimension);
@@ -37,7 +42,9 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private void sample(ConsumerRecord<String, byte[]> record) {
     try {
       for (Sample s : codec.decode(record.value())) {
-        sampleIds.add(s.sampleId());
+        if (sampleIds.add(s.sampleId())) {
+          samplesByWorker.computeIfAbsent(s.worker(), w -> new LongAdder()).increment();
+        }
         resolved.add(s.proposalId());
       }
     } catch (MalformedBatchException e) {
@@ -46,10 +53,14 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   }
 
   private void letter(ConsumerRecord<String, byte[]> letter) {
+    deadLetterCount.incrementAndGet();
     String id = DeadLetters.header(letter.headers(), DeadLetters.PROPOSAL_ID);
     if (id != null && "proposal".equals(DeadLetters.header(letter.headers(), DeadLetters.KIND))) {
       String failure = DeadLetters.header(letter.headers(), "streamsbi.failure");
-      failed.putIfAbsent(id, failure == null ? "unknown" : failure);
+      if (failed.putIfAbsent(id, failure == null ? "unknown" : failure) == null) {
+        String worker = DeadLetters.header(letter.headers(), "streamsbi.worker");
+        failedByWorker.computeIfAbsent(worker == null ? "unknown" : worker, w -> new LongAdder()).increment();
+      }
       resolved.add(id);
     }
   }
@@ -85,6 +96,27 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   Map<String, Long> failedByFailure() {
     Map<String, Long> out = new TreeMap<>();
     failed.values().forEach(f -> out.merge(f, 1L, Long::sum));
+    return out;
+  }
+
+  /** Records on the dead-letter topic, of any kind. */
+  long deadLetters() {
+    return deadLetterCount.get();
+  }
+
+  /** Distinct samples by the worker that wrote them. */
+  Map<String, Long> samplesByWorker() {
+    return tally(samplesByWorker);
+  }
+
+  /** Failed proposals by the worker that gave up on them. */
+  Map<String, Long> failedByWorker() {
+    return tally(failedByWorker);
+  }
+
+  private static Map<String, Long> tally(Map<String, LongAdder> counts) {
+    Map<String, Long> out = new TreeMap<>();
+    counts.forEach((k, v) -> out.put(k, v.sum()));
     return out;
   }
 

@@ -1,5 +1,7 @@
 package org.streamsbi.controller;
 
+import java.util.List;
+
 /**
  * A run as it stands, reported about once a second to listeners and to the run's events topic.
  *
@@ -17,6 +19,12 @@ package org.streamsbi.controller;
  * @param bestValidationLoss the lowest validation loss so far; NaN before the first validation
  * @param trainingLagEpisodes times training fell behind simulation: the trainer drew less than
  *     the buffer's samples-per-insert ratio allows, beyond its error buffer
+ * @param insertsPerSecond training samples inserted into the buffer per second since the last report
+ * @param drawsPerSecond rows the trainer drew from the buffer per second since the last report
+ * @param drawsPerInsert the put/get balance since the last report: rows drawn per insert
+ * @param bufferCapacity training samples the buffer holds at most
+ * @param deadLetters records set aside on the dead-letter topic, of any kind
+ * @param workers per simulation worker, as the samples and dead letters name it
  */
 public record RunProgress(
     String run,
@@ -31,7 +39,27 @@ public record RunProgress(
     double trainingLoss,
     double validationLoss,
     double bestValidationLoss,
-    long trainingLagEpisodes) {
+    long trainingLagEpisodes,
+    double insertsPerSecond,
+    double drawsPerSecond,
+    double drawsPerInsert,
+    int bufferCapacity,
+    long deadLetters,
+    List<Worker> workers) {
+
+  public RunProgress {
+    workers = workers == null ? List.of() : List.copyOf(workers);
+  }
+
+  /**
+   * One simulation worker, in the run or elsewhere, seen through what it wrote.
+   *
+   * @param worker the worker id the samples and dead letters carry
+   * @param samples distinct samples it wrote
+   * @param failedProposals proposals it gave up on
+   * @param samplesPerSecond its samples per second since the last report
+   */
+  public record Worker(String worker, long samples, long failedProposals, double samplesPerSecond) {}
 
   /** What a run is doing. */
   public enum Phase {

@@ -1,0 +1,21 @@
+package org.streamsbi.cli;
+
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The dashboard's options, shared by {@code run} and {@code dashboard}. */
+final class DashboardOptions {
+  @Option(names = "--dashboard-port", defaultValue = "8080", description = "port of the live dashboard; 0 for any free port (default ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--dashboard-host", defaultValue = "127.0.0.1", description = "address the dashboard binds; any other than loopback needs a token (default ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--dashboard-token", description = "access token for the dashboard (default: env " + DashboardConfig.TOKEN_VARIABLE + ")")
+  String token;
+
+  DashboardConfig config() {
+    return new DashboardConfig(
+        host, port, Optional.ofNullable(token).or(() -> Optional.ofNullable(System.getenv(DashboardConfig.TOKEN_VARIABLE))));
+  }
+}
