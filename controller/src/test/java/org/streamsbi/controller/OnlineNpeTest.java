@@ -28,16 +28,23 @@ class OnlineNpeTest {
         });
     List<RunProgress> reports = new ArrayList<>();
     RunConfig config = RunConfig.custom("all-fail", 200).brokerDirectory(dir).proposalsPerMessage(20).build();
+    OnlineNpe npe = new OnlineNpe(BoxUniform.of(2, -1, 1), broken);
+    assertTrue(npe.bestSoFar().isEmpty(), "no posterior before any training");
     RunFailedException e =
-        assertThrows(
-            RunFailedException.class,
-            () -> new OnlineNpe(BoxUniform.of(2, -1, 1), broken).onProgress(reports::add).run(config));
+        assertThrows(RunFailedException.class, () -> npe.onProgress(reports::add).run(config));
     assertTrue(e.getMessage().contains("all 200 simulations arrived"), e.getMessage());
     assertTrue(e.getMessage().contains("proposals failed"), e.getMessage());
     assertTrue(e.getMessage().contains("streamsbi.all-fail.dead-letters"), e.getMessage());
     RunProgress last = reports.get(reports.size() - 1);
     assertEquals(200, last.samples() + last.failedProposals());
     assertTrue(last.failedProposals() > 100, "most proposals fail: " + last);
+    assertTrue(last.deadLetters() >= last.failedProposals(), "each failed proposal is a dead letter: " + last);
+    assertEquals(200, last.bufferCapacity());
+    assertEquals(1, last.workers().size(), "one in-JVM worker: " + last.workers());
+    RunProgress.Worker worker = last.workers().get(0);
+    assertEquals("all-fail-worker-0", worker.worker());
+    assertEquals(last.failedProposals(), worker.failedProposals());
+    assertEquals(200 - last.failedProposals(), worker.samples());
   }
 
   @Test
