@@ -3,6 +3,8 @@ package org.streamsbi.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.broker.TopicFollower;
@@ -35,10 +37,18 @@ final class DashboardCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunTopics topics = new RunTopics(run);
     DashboardConfig config = dashboardOptions.config();
+    KafkaClients clients = new KafkaClients(bootstrapServers);
+    try (Admin admin = clients.admin()) {
+      // Without its topic the dashboard would wait for events that never come.
+      if (!admin.listTopics().names().get(1, TimeUnit.MINUTES).contains(topics.events())) {
+        throw new IllegalArgumentException(
+            "--run " + run + ": no topic " + topics.events() + " on " + bootstrapServers + "; is the run's name right?");
+      }
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     try (Dashboard dashboard = new Dashboard(config, run);
         TopicFollower events =
-            new TopicFollower(new KafkaClients(bootstrapServers), topics.events(), run + "-dashboard",
+            new TopicFollower(clients, topics.events(), run + "-dashboard",
                 record -> dashboard.event(record.key(), record.value()))) {
       Thread follower = new Thread(events, "streamsbi-dashboard-events");
       follower.setDaemon(true);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,6 +57,15 @@ class DashboardAccessTest {
         "run", "--task", "two_moons", "--out", dir.toString(), "--dashboard-port", "70000");
     assertEquals(2, cli.exitCode(), cli.err());
     assertTrue(cli.err().contains("--dashboard-port must be between 0 and 65535"), cli.err());
+  }
+
+  @Test
+  void aTakenPortIsRefusedNamingTheOption() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> new Dashboard(new DashboardConfig("127.0.0.1", taken.getLocalPort(), Optional.empty()), "clash"));
+      assertTrue(e.getMessage().startsWith("--dashboard-port " + taken.getLocalPort()), e.getMessage());
+    }
   }
 
   @Test

@@ -88,7 +88,7 @@ class DashboardBrowserTest {
         Thread.sleep(200);
         now = Seen.of(browser.executeScript(READ_PAGE));
         seen.add(now);
-      } while (!run.isDone() && !(now.lossPoints() >= 4 && now.scatterPoints() > 0));
+      } while (!run.isDone() && !(now.lossPoints() >= 8 && now.scatterPoints() > 0));
       Path screenshot = browser.getScreenshotAs(OutputType.FILE).toPath();
       Files.copy(screenshot, Path.of("target", "dashboard-screenshot.png"), StandardCopyOption.REPLACE_EXISTING);
 

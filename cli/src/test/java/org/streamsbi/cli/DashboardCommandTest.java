@@ -60,6 +60,11 @@ class DashboardCommandTest {
             JSON.writeValueAsBytes(Map.of("theta", List.of(List.of(0.5, -0.25)))))).get();
       }
 
+      RunCommandTest.Outcome unknown = RunCommandTest.execute(
+          "dashboard", "--bootstrap-servers", broker.bootstrapServers(), "--run", "no-such-run", "--dashboard-port", "0");
+      assertEquals(2, unknown.exitCode(), unknown.err());
+      assertTrue(unknown.err().contains("no topic streamsbi.no-such-run.events"), unknown.err());
+
       StringWriter err = new StringWriter();
       CommandLine cli = StreamSbi.commandLine();
       cli.setErr(new PrintWriter(err, true));
