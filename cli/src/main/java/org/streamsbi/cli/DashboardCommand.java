@@ -19,8 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "dashboard",
     mixinStandardHelpOptions = true,
     description = {
-      "Serves the live dashboard and /metrics of a run that writes to a Kafka cluster, replaying its",
-      "events topic from the beginning; runs until stopped (Ctrl-C)."
+      "Serves the live dashboard and /metrics of a run that writes to a Kafka cluster.",
+      "Replays the run's events topic from the beginning, then follows it until stopped (Ctrl-C)."
     })
 final class DashboardCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
