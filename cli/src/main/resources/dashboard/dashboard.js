@@ -91,12 +91,16 @@ function onWorker(event) {
 function drawWorkers() {
   const names = new Set([...Object.keys(state.workers), ...Object.keys(state.circuits)]);
   const rows = [...names].sort().map(name => {
-    const w = state.workers[name] || { samples: 0, samplesPerSecond: 0, failedProposals: 0 };
+    const w = state.workers[name] || { samples: 0, samplesPerSecond: 0, failedProposals: 0, meanSimulationSeconds: NaN };
     const circuit = state.circuits[name] || 'CLOSED';
     return `<tr><td>${escape(name)}</td><td>${w.samples}</td><td>${fixed(w.samplesPerSecond, 1)}</td>`
-      + `<td>${w.failedProposals}</td><td class="${circuit}">${circuit}</td></tr>`;
+      + `<td>${seconds(w.meanSimulationSeconds)}</td><td>${w.failedProposals}</td><td class="${circuit}">${circuit}</td></tr>`;
   });
   document.querySelector('#workers tbody').innerHTML = rows.join('');
+}
+
+function seconds(v) {
+  return !finite(v) ? '–' : v >= 0.1 ? v.toFixed(2) + ' s' : (v * 1000).toPrecision(2) + ' ms';
 }
 
 function escape(text) {

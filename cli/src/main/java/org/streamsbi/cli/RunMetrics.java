@@ -68,6 +68,8 @@ final class RunMetrics implements AutoCloseable {
             .description("proposals the worker gave up on").tags(worker).register(registry);
         Gauge.builder("streamsbi.worker.samples.per.second", workers, m -> m.get(w.worker()).samplesPerSecond())
             .description("the worker's samples/s").tags(worker).register(registry);
+        Gauge.builder("streamsbi.worker.simulation.seconds.mean", workers, m -> m.get(w.worker()).meanSimulationSeconds())
+            .description("mean wall time of the worker's simulations").tags(worker).register(registry);
       }
     }
   }

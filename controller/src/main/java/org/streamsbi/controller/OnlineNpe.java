@@ -335,6 +335,7 @@ public final class OnlineNpe {
       lastReportAt = now;
       Map<String, Long> samples = ledger.samplesByWorker();
       Map<String, Long> failed = ledger.failedByWorker();
+      Map<String, Double> simulationSeconds = ledger.simulationSecondsByWorker();
       Map<String, Long> all = new TreeMap<>(samples);
       failed.keySet().forEach(w -> all.putIfAbsent(w, 0L));
       List<RunProgress.Worker> out = new ArrayList<>();
@@ -342,7 +343,8 @@ public final class OnlineNpe {
           (worker, n) -> {
             long before = lastSamplesByWorker.getOrDefault(worker, 0L);
             double rate = seconds > 0 ? (n - before) / seconds : 0;
-            out.add(new RunProgress.Worker(worker, n, failed.getOrDefault(worker, 0L), rate));
+            double meanSeconds = n > 0 ? simulationSeconds.getOrDefault(worker, 0.0) / n : Double.NaN;
+            out.add(new RunProgress.Worker(worker, n, failed.getOrDefault(worker, 0L), rate, meanSeconds));
           });
       lastSamplesByWorker.putAll(samples);
       return out;

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.streamsbi.broker.DeadLetters;
@@ -30,6 +31,7 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private final Map<String, String> failed = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> samplesByWorker = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failedByWorker = new ConcurrentHashMap<>();
+  private final Map<String, DoubleAdder> secondsByWorker = new ConcurrentHashMap<>();
   private final AtomicLong deadLetterCount = new AtomicLong();
 
   ProposalLedger(KafkaClients clients, RunTopics topics, int thetaDimension, int xDimension) {
@@ -43,6 +45,7 @@ final class ProposalLedger implements Runnable, AutoCloseable {
     try {
       for (Sample s : codec.decode(record.value())) {
         if (sampleIds.add(s.sampleId())) {
+          secondsByWorker.computeIfAbsent(s.worker(), w -> new DoubleAdder()).add(s.simulationSeconds());
           samplesByWorker.computeIfAbsent(s.worker(), w -> new LongAdder()).increment();
         }
         resolved.add(s.proposalId());
@@ -112,6 +115,13 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   /** Failed proposals by the worker that gave up on them. */
   Map<String, Long> failedByWorker() {
     return tally(failedByWorker);
+  }
+
+  /** Simulation wall time of the distinct samples, by the worker that wrote them. */
+  Map<String, Double> simulationSecondsByWorker() {
+    Map<String, Double> out = new TreeMap<>();
+    secondsByWorker.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   private static Map<String, Long> tally(Map<String, LongAdder> counts) {

@@ -58,8 +58,11 @@ public record RunProgress(
    * @param samples distinct samples it wrote
    * @param failedProposals proposals it gave up on
    * @param samplesPerSecond its samples per second since the last report
+   * @param meanSimulationSeconds mean wall time of its simulations, as its samples report; NaN
+   *     before its first sample
    */
-  public record Worker(String worker, long samples, long failedProposals, double samplesPerSecond) {}
+  public record Worker(
+      String worker, long samples, long failedProposals, double samplesPerSecond, double meanSimulationSeconds) {}
 
   /** What a run is doing. */
   public enum Phase {
