@@ -79,7 +79,10 @@ function onProgress(p) {
   if (finite(p.drawsPerInsert)) bufferChart.data.datasets[1].data.push({ x: t, y: p.drawsPerInsert });
   bufferChart.update('none');
 
-  for (const w of p.workers || []) state.workers[w.worker] = w;
+  for (const w of p.workers || []) {
+    state.workers[w.worker] = w;
+    if (w.circuitBreaker) state.circuits[w.worker] = w.circuitBreaker;
+  }
   drawWorkers();
 }
 

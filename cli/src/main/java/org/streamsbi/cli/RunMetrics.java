@@ -70,6 +70,8 @@ final class RunMetrics implements AutoCloseable {
             .description("the worker's samples/s").tags(worker).register(registry);
         Gauge.builder("streamsbi.worker.simulation.seconds.mean", workers, m -> m.get(w.worker()).meanSimulationSeconds())
             .description("mean wall time of the worker's simulations").tags(worker).register(registry);
+        Gauge.builder("streamsbi.worker.circuit.open", workers, m -> "OPEN".equals(m.get(w.worker()).circuitBreaker()) ? 1 : 0)
+            .description("1 while the worker's circuit breaker is open (workers in the run's JVM)").tags(worker).register(registry);
       }
     }
   }

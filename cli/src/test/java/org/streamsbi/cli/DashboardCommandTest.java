@@ -53,7 +53,7 @@ class DashboardCommandTest {
       try (KafkaProducer<String, byte[]> producer = clients.producer("remote-run-test")) {
         for (long samples : new long[] {400, 1700}) {
           RunProgress p = MetricsEndpointTest.progress(samples, 2, 3, samples / 10,
-              List.of(new RunProgress.Worker("far-worker", samples, 2, 50, 0.5)));
+              List.of(new RunProgress.Worker("far-worker", samples, 2, 50, 0.5, "")));
           producer.send(new ProducerRecord<>(topics.events(), "progress", JSON.writeValueAsBytes(p))).get();
         }
         producer.send(new ProducerRecord<>(topics.events(), "posterior",

@@ -39,9 +39,9 @@ class MetricsEndpointTest {
     try (Dashboard dashboard = new Dashboard(new DashboardConfig("127.0.0.1", 0, Optional.empty()), "metrics-run")) {
       HttpClient http = HttpClient.newHttpClient();
       URI metrics = dashboard.address().resolve("metrics");
-      dashboard.progress(progress(1200, 4, 6, 300, List.of(new RunProgress.Worker("w-1", 1200, 4, 80, 0.01))));
+      dashboard.progress(progress(1200, 4, 6, 300, List.of(new RunProgress.Worker("w-1", 1200, 4, 80, 0.01, "CLOSED"))));
       dashboard.progress(progress(1234, 5, 7, 420, List.of(
-          new RunProgress.Worker("w-1", 1200, 5, 0, 0.01), new RunProgress.Worker("w-2", 34, 0, 34, 0.25))));
+          new RunProgress.Worker("w-1", 1200, 5, 0, 0.01, "OPEN"), new RunProgress.Worker("w-2", 34, 0, 34, 0.25, ""))));
 
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode());
@@ -58,6 +58,8 @@ class MetricsEndpointTest {
       assertEquals(5, series.get("streamsbi_simulations_failed_total" + run));
       assertEquals(5, series.get("streamsbi_worker_failed_total{run=\"metrics-run\",worker=\"w-1\"}"));
       assertEquals(34, series.get("streamsbi_worker_samples_total{run=\"metrics-run\",worker=\"w-2\"}"));
+      assertEquals(1, series.get("streamsbi_worker_circuit_open{run=\"metrics-run\",worker=\"w-1\"}"));
+      assertEquals(0, series.get("streamsbi_worker_circuit_open{run=\"metrics-run\",worker=\"w-2\"}"));
       assertEquals(0.25, series.get("streamsbi_worker_simulation_seconds_mean{run=\"metrics-run\",worker=\"w-2\"}"));
       assertTrue(series.keySet().stream().anyMatch(s -> s.startsWith("jvm_memory_used_bytes")), "JVM metrics missing");
       assertTrue(series.keySet().stream().anyMatch(s -> s.startsWith("process_uptime_seconds")), "process metrics missing");

@@ -149,6 +149,7 @@ public final class OnlineNpe {
     private boolean trainingLagged;
     private volatile long trainingLagEpisodes;
     private final Map<String, Long> lastSamplesByWorker = new HashMap<>();
+    private final Map<String, SimulationWorker> localWorkers = new HashMap<>();
     private long lastReportAt;
 
     Session(RunConfig config, KafkaClients clients, RunTopics topics) {
@@ -165,7 +166,9 @@ public final class OnlineNpe {
       start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
         String id = topics.run() + "-worker-" + i;
-        start(new SimulationWorker(id, clients, topics, simulator), id);
+        SimulationWorker worker = new SimulationWorker(id, clients, topics, simulator);
+        localWorkers.put(id, worker);
+        start(worker, id);
       }
     }
 
@@ -338,13 +341,16 @@ public final class OnlineNpe {
       Map<String, Double> simulationSeconds = ledger.simulationSecondsByWorker();
       Map<String, Long> all = new TreeMap<>(samples);
       failed.keySet().forEach(w -> all.putIfAbsent(w, 0L));
+      localWorkers.keySet().forEach(w -> all.putIfAbsent(w, 0L));
       List<RunProgress.Worker> out = new ArrayList<>();
       all.forEach(
           (worker, n) -> {
             long before = lastSamplesByWorker.getOrDefault(worker, 0L);
             double rate = seconds > 0 ? (n - before) / seconds : 0;
             double meanSeconds = n > 0 ? simulationSeconds.getOrDefault(worker, 0.0) / n : Double.NaN;
-            out.add(new RunProgress.Worker(worker, n, failed.getOrDefault(worker, 0L), rate, meanSeconds));
+            SimulationWorker local = localWorkers.get(worker);
+            out.add(new RunProgress.Worker(worker, n, failed.getOrDefault(worker, 0L), rate, meanSeconds,
+                local == null ? "" : local.circuitState()));
           });
       lastSamplesByWorker.putAll(samples);
       return out;

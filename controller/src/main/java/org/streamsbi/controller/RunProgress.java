@@ -60,9 +60,16 @@ public record RunProgress(
    * @param samplesPerSecond its samples per second since the last report
    * @param meanSimulationSeconds mean wall time of its simulations, as its samples report; NaN
    *     before its first sample
+   * @param circuitBreaker CLOSED, OPEN or HALF_OPEN for a worker in the run's JVM; empty for
+   *     workers elsewhere, which announce changes on the events topic themselves
    */
   public record Worker(
-      String worker, long samples, long failedProposals, double samplesPerSecond, double meanSimulationSeconds) {}
+      String worker,
+      long samples,
+      long failedProposals,
+      double samplesPerSecond,
+      double meanSimulationSeconds,
+      String circuitBreaker) {}
 
   /** What a run is doing. */
   public enum Phase {

@@ -45,6 +45,7 @@ class OnlineNpeTest {
     assertEquals("all-fail-worker-0", worker.worker());
     assertEquals(last.failedProposals(), worker.failedProposals());
     assertEquals(200 - last.failedProposals(), worker.samples());
+    assertTrue(List.of("CLOSED", "OPEN", "HALF_OPEN").contains(worker.circuitBreaker()), worker.circuitBreaker());
     assertTrue(worker.meanSimulationSeconds() >= 0 && worker.meanSimulationSeconds() < 1, "mean simulation time " + worker);
   }
 
