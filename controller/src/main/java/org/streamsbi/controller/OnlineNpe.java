@@ -73,8 +73,9 @@ public final class OnlineNpe {
   }
 
   /**
-   * The best validated posterior of the training running now, as a copy the caller closes; empty
-   * before the first validation. Safe to call from any thread, e.g. to show a live posterior.
+   * The best validated posterior of the training running now (or of the last run's), as a copy
+   * the caller closes; empty before the first validation. Safe to call from any thread, e.g. to
+   * show a live posterior.
    */
   public Optional<Posterior> bestSoFar() {
     NpeTrainer running = runningTrainer;
