@@ -103,7 +103,9 @@ function drawWorkers() {
 }
 
 function seconds(v) {
-  return !finite(v) ? '–' : v >= 0.1 ? v.toFixed(2) + ' s' : (v * 1000).toPrecision(2) + ' ms';
+  if (!finite(v)) return '–';
+  if (v >= 0.1) return v.toFixed(2) + ' s';
+  return v >= 1e-4 ? (v * 1e3).toPrecision(2) + ' ms' : (v * 1e6).toPrecision(2) + ' µs';
 }
 
 function escape(text) {
