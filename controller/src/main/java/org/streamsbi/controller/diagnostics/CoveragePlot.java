@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -20,6 +21,7 @@ public final class CoveragePlot {
     XYChart chart =
         PanelGrid.panel(SIZE, "Expected coverage (" + curve.runs() + " runs)", "credibility level", "expected coverage");
     chart.getStyler().setLegendVisible(true);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
     XYSeries diagonal = chart.addSeries("calibrated", new double[] {0, 1}, new double[] {0, 1});
     diagonal.setMarker(SeriesMarkers.NONE);

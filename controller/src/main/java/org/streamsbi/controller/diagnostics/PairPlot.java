@@ -4,6 +4,8 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -66,7 +68,12 @@ public final class PairPlot {
         panels[r][c] = chart;
       }
     }
-    PanelGrid.write(panels, PANEL, file);
+    Map<String, Color> legend = new LinkedHashMap<>();
+    legend.put("posterior", PanelGrid.POSTERIOR);
+    if (reference != null) {
+      legend.put("reference", PanelGrid.REFERENCE);
+    }
+    PanelGrid.write(panels, PANEL, legend, file);
   }
 
   private static void scatter(XYChart chart, String name, float[][] rows, int xColumn, int yColumn, Color color) {

@@ -3,9 +3,11 @@ package org.streamsbi.controller.diagnostics;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -35,11 +37,21 @@ final class PanelGrid {
     chart.getStyler().setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
     chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 8));
     chart.getStyler().setChartPadding(4);
+    chart.getStyler().setXAxisDecimalPattern("0.##");
+    chart.getStyler().setYAxisDecimalPattern("0.##");
     return chart;
   }
 
   /** Writes the panels (null leaves a cell blank) row by row into one PNG. */
   static void write(XYChart[][] panels, int size, Path file) throws IOException {
+    write(panels, size, Map.of(), file);
+  }
+
+  /**
+   * As {@link #write(XYChart[][], int, Path)}, with a legend of the series' colours in the top
+   * right corner, which a lower-triangular grid leaves blank.
+   */
+  static void write(XYChart[][] panels, int size, Map<String, Color> legend, Path file) throws IOException {
     int rows = panels.length;
     int columns = panels[0].length;
     BufferedImage image = new BufferedImage(columns * size, rows * size, BufferedImage.TYPE_INT_RGB);
@@ -53,6 +65,17 @@ final class PanelGrid {
             g.drawImage(BitmapEncoder.getBufferedImage(panels[r][c]), c * size, r * size, null);
           }
         }
+      }
+      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
+      int y = 30;
+      for (Map.Entry<String, Color> entry : legend.entrySet()) {
+        int x = image.getWidth() - 160;
+        g.setColor(entry.getValue());
+        g.fillRect(x, y - 12, 14, 14);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString(entry.getKey(), x + 22, y);
+        y += 24;
       }
     } finally {
       g.dispose();

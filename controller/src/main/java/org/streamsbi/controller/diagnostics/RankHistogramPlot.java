@@ -42,6 +42,7 @@ public final class RankHistogramPlot {
         low[b] = uniform.inverseCumulativeProbability(0.005);
         high[b] = uniform.inverseCumulativeProbability(0.995);
       }
+      chart.getStyler().setXAxisDecimalPattern("#");
       chart.getStyler().setXAxisMin(0.0).setXAxisMax((double) sbc.posteriorDraws() + 1).setYAxisMin(0.0);
       XYSeries bars = chart.addSeries("ranks", edges, heights);
       bars.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.StepArea);
