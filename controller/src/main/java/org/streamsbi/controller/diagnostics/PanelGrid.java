@@ -38,6 +38,7 @@ final class PanelGrid {
     chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 8));
     chart.getStyler().setChartPadding(4);
     chart.getStyler().setXAxisDecimalPattern("0.##");
+    chart.getStyler().setXAxisTickMarkSpacingHint(size / 3);
     chart.getStyler().setYAxisDecimalPattern("0.##");
     return chart;
   }
