@@ -28,10 +28,4 @@ public record DiagnosticsConfig(
       throw new IllegalArgumentException("diagnostics.threads must be at least 1, got " + threads);
     }
   }
-
-  /** sbi's defaults for run_sbc: 200 runs, 1,000 draws each. */
-  public static DiagnosticsConfig defaults() {
-    return new DiagnosticsConfig(
-        200, 1_000, 1_000, Math.max(1, Runtime.getRuntime().availableProcessors()), 0);
-  }
 }

@@ -54,6 +54,7 @@ public final class PosteriorPredictiveCheck {
               + simulator.xDimension());
     }
     int n = config.predictiveDraws();
+    // A stream of its own: the calibration sample draws its prior draws from the same seed.
     SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
     float[][] atPosterior = new float[n][];
     float[][] atPrior = new float[n][];
