@@ -62,7 +62,7 @@ class DiagnoseCommandTest {
     // A slice of sbibm's reference keeps C2ST quick.
     Path sbibm = Path.of(System.getProperty("streamsbi.sbibm.dir"), "gaussian_linear", "obs1", "reference_posterior_samples.csv");
     reference = dir.resolve("reference.csv");
-    CsvMatrix.write(reference, "parameter", Arrays.copyOf(CsvMatrix.read(sbibm), 1_000));
+    CsvMatrix.write(reference, "parameter", Arrays.copyOf(CsvMatrix.read(sbibm), 500));
   }
 
   private RunCommandTest.Outcome diagnose(Path out, int sbcRuns, String... more) {
@@ -80,6 +80,7 @@ class DiagnoseCommandTest {
     RunCommandTest.Outcome o = diagnose(out, 100, "--reference", reference.toString());
     assertEquals(0, o.exitCode(), o.err());
     assertTrue(o.out().contains("C2ST accuracy"), o.out());
+    System.out.println(o.out());
 
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     JsonNode pValues = summary.get("sbc").get("chi_square_p_values");
