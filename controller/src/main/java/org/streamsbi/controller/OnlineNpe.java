@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -16,12 +17,12 @@ import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.broker.TopicProvisioner;
 import org.streamsbi.buffer.ReplayBuffer;
-import org.streamsbi.buffer.ReplayBufferConfig;
 import org.streamsbi.buffer.SampleIngestor;
 import org.streamsbi.core.Proposal;
 import org.streamsbi.core.prior.Prior;
 import org.streamsbi.simulator.SimulationWorker;
 import org.streamsbi.simulator.Simulator;
+import org.streamsbi.simulator.StreamingSimulator;
 import org.streamsbi.trainer.NpeTrainer;
 import org.streamsbi.trainer.TrainingProgress;
 import org.streamsbi.trainer.TrainingResult;
@@ -45,10 +46,15 @@ public final class OnlineNpe {
   private static final long REPORT_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Prior prior;
-  private final Simulator simulator;
+  private final StreamingSimulator simulator;
   private Consumer<RunProgress> listener = progress -> {};
 
   public OnlineNpe(Prior prior, Simulator simulator) {
+    this(prior, StreamingSimulator.of(simulator));
+  }
+
+  /** For a simulator that emits many outputs per run, each its own sample. */
+  public OnlineNpe(Prior prior, StreamingSimulator simulator) {
     if (prior.dimension() != simulator.thetaDimension()) {
       throw new IllegalArgumentException(
           "the prior has " + prior.dimension() + " parameters, the simulator takes "
@@ -77,7 +83,7 @@ public final class OnlineNpe {
         config.bootstrapServers().isEmpty() ? EmbeddedKafkaBroker.start(config.brokerDirectory()) : null;
     try {
       KafkaClients clients =
-          new KafkaClients(config.bootstrapServers().orElseGet(broker::bootstrapServers));
+          new KafkaClients(config.bootstrapServers().orElseGet(broker::bootstrapServers), Map.copyOf(config.clientProperties()));
       try (Admin admin = clients.admin()) {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }
@@ -118,7 +124,7 @@ public final class OnlineNpe {
       this.topics = topics;
       this.buffer =
           new ReplayBuffer(
-              new ReplayBufferConfig(config.simulations(), config.watermark(), config.validationFraction()),
+              config.buffer(),
               prior.dimension(),
               simulator.xDimension());
       this.producer = clients.producer(topics.run() + "-controller");
@@ -127,7 +133,7 @@ public final class OnlineNpe {
       start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
         String id = topics.run() + "-worker-" + i;
-        start(new SimulationWorker(id, clients, topics, simulator), id);
+        start(new SimulationWorker(id, clients, topics, simulator, config.workerConfig()), id);
       }
     }
 

@@ -1,0 +1,102 @@
+package org.streamsbi.cli;
+
+import java.io.PrintWriter;
+import java.util.function.Consumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.streamsbi.controller.RunProgress;
+
+/**
+ * Shows a run's progress in the terminal: two progress bars on stderr (simulations against the
+ * budget, training steps with the losses) when stderr is a terminal, otherwise a line every two
+ * seconds, so that logs and captured output stay readable.
+ */
+abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
+
+  /** Bars when the JVM runs in a terminal, lines on {@code err} otherwise. */
+  static ProgressBars forTerminal(PrintWriter err, int simulations) {
+    return System.console() != null && !"dumb".equals(System.getenv("TERM"))
+        ? new Bars(simulations)
+        : new Lines(err);
+  }
+
+  @Override
+  public void close() {}
+
+  private static final class Bars extends ProgressBars {
+    private final ProgressBar simulations;
+    private ProgressBar training;
+    private boolean closed;
+
+    Bars(int budget) {
+      this.simulations = new ProgressBarBuilder()
+          .setTaskName("simulations")
+          .setInitialMax(budget)
+          .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+          .setUpdateIntervalMillis(250)
+          .showSpeed()
+          .build();
+    }
+
+    @Override
+    public synchronized void accept(RunProgress p) {
+      if (closed) {
+        return;
+      }
+      simulations.stepTo(p.samples());
+      simulations.setExtraMessage(p.failedProposals() > 0 ? " failed " + p.failedProposals() : "");
+      if (p.steps() > 0 && training == null) {
+        // The number of steps is unknown until the stopping rule fires: an open-ended bar.
+        training = new ProgressBarBuilder()
+            .setTaskName("training")
+            .setInitialMax(-1)
+            .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+            .setUpdateIntervalMillis(250)
+            .setUnit(" steps", 1)
+            .showSpeed()
+            .build();
+      }
+      if (training != null) {
+        training.stepTo(p.steps());
+        training.setExtraMessage(String.format(" loss %.3f  validation %.3f (best %.3f)",
+            p.trainingLoss(), p.validationLoss(), p.bestValidationLoss()));
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (training != null) {
+        training.close();
+      }
+      simulations.close();
+    }
+  }
+
+  private static final class Lines extends ProgressBars {
+    private final PrintWriter err;
+    private double lastPrinted = -2;
+
+    Lines(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public void accept(RunProgress p) {
+      if (p.phase() != RunProgress.Phase.DONE && p.elapsedSeconds() - lastPrinted < 2) {
+        return;
+      }
+      lastPrinted = p.elapsedSeconds();
+      err.printf(
+          "[%6.1fs] %-10s simulations %d/%d (failed %d)  buffer %d+%d  steps %d  loss %.3f  validation %.3f (best %.3f)%n",
+          p.elapsedSeconds(), p.phase(), p.samples(), p.simulations(), p.failedProposals(),
+          p.trainingSamples(), p.validationSamples(), p.steps(), p.trainingLoss(), p.validationLoss(),
+          p.bestValidationLoss());
+      err.flush();
+    }
+  }
+}
