@@ -25,24 +25,29 @@ abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
   public void close() {}
 
   private static final class Bars extends ProgressBars {
-    private final ProgressBar simulations;
+    private final int budget;
+    private ProgressBar simulations;
     private ProgressBar training;
     private boolean closed;
 
     Bars(int budget) {
-      this.simulations = new ProgressBarBuilder()
-          .setTaskName("simulations")
-          .setInitialMax(budget)
-          .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-          .setUpdateIntervalMillis(250)
-          .showSpeed()
-          .build();
+      this.budget = budget;
     }
 
     @Override
     public synchronized void accept(RunProgress p) {
       if (closed) {
         return;
+      }
+      if (simulations == null) {
+        // Made at the first report, once the broker is up, so the rate counts simulations only.
+        simulations = new ProgressBarBuilder()
+            .setTaskName("simulations")
+            .setInitialMax(budget)
+            .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+            .setUpdateIntervalMillis(250)
+            .showSpeed()
+            .build();
       }
       simulations.stepTo(p.samples());
       simulations.setExtraMessage(p.failedProposals() > 0 ? " failed " + p.failedProposals() : "");
@@ -59,7 +64,7 @@ abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
       }
       if (training != null) {
         training.stepTo(p.steps());
-        training.setExtraMessage(String.format(" loss %.3f  validation %.3f (best %.3f)",
+        training.setExtraMessage(String.format(" loss %.3f val %.3f best %.3f",
             p.trainingLoss(), p.validationLoss(), p.bestValidationLoss()));
       }
     }
@@ -73,7 +78,9 @@ abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
       if (training != null) {
         training.close();
       }
-      simulations.close();
+      if (simulations != null) {
+        simulations.close();
+      }
     }
   }
 
