@@ -178,6 +178,9 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     if (config == null) {
+      if (task == null) {
+        throw new IllegalArgumentException("give --task NAME (an sbibm task) or --config FILE");
+      }
       return RunPlan.of(reader.read(null), Path.of("").toAbsolutePath(), reader);
     }
     RunFile file = reader.read(config);

@@ -84,7 +84,7 @@ final class RunPlan {
 
     Path out = f.path(baseDirectory, file.output() == null ? null : file.output().directory());
     if (out == null) {
-      throw f.missing("output.directory", "the directory the run writes to");
+      throw f.missing("output.directory", "the directory the run writes to (or --out)");
     }
     this.out = out;
     this.posteriorSamples = f.atLeast("output.posterior_samples",
