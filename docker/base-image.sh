@@ -11,7 +11,7 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-debootstrap --variant=minbase --include=openjdk-17-jre-headless,python3-minimal,ca-certificates \
+debootstrap --variant=minbase --include=openjdk-17-jre-headless,python3,ca-certificates \
   bookworm "$work/rootfs" "$mirror" >&2
 # Package caches and lists are not part of an image.
 rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"* "$work/rootfs/proc/"* "$work/rootfs/sys/"* "$work/rootfs/dev/"*
@@ -24,7 +24,7 @@ cat > "$work/image/config.json" <<JSON
 {"architecture":"amd64","os":"linux",
  "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","LANG=C.UTF-8"]},
  "rootfs":{"type":"layers","diff_ids":["$diff_id"]},
- "history":[{"created_by":"docker/base-image.sh: debootstrap bookworm + openjdk-17-jre-headless + python3-minimal"}]}
+ "history":[{"created_by":"docker/base-image.sh: debootstrap bookworm + openjdk-17-jre-headless + python3"}]}
 JSON
 cat > "$work/image/manifest.json" <<JSON
 [{"Config":"config.json","RepoTags":["streamsbi-base:bookworm-jre17"],"Layers":["layer.tar"]}]

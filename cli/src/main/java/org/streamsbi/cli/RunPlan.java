@@ -9,14 +9,19 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.buffer.Eviction;
 import org.streamsbi.buffer.SampleToInsertRatio;
@@ -190,7 +195,13 @@ final class RunPlan {
       throw f.invalid("kafka.properties", "apply to an external cluster: give kafka.bootstrap_servers too");
     }
     if (k.properties() != null) {
+      Set<String> known = new HashSet<>(ProducerConfig.configNames());
+      known.addAll(ConsumerConfig.configNames());
+      known.addAll(AdminClientConfig.configNames());
       k.properties().forEach((key, value) -> {
+        if (!known.contains(key)) {
+          throw f.invalid("kafka.properties." + key, "not a Kafka producer, consumer or admin client setting");
+        }
         if (value == null) {
           throw f.invalid("kafka.properties." + key, "has no value");
         }

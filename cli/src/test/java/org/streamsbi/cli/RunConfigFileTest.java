@@ -217,6 +217,33 @@ class RunConfigFileTest {
   }
 
   @Test
+  void clientPropertiesReachTheKafkaClients() throws Exception {
+    Path missing = dir.resolve("no-such-truststore.p12");
+    Path file = file("""
+        task: two_moons
+        kafka:
+          bootstrap_servers: 127.0.0.1:1
+          properties:
+            security.protocol: SSL
+            ssl.truststore.location: %s
+            ssl.truststore.password: secret
+        output: {directory: out}
+        """.formatted(missing));
+    // The clients, not the configuration check, try to load the TLS truststore.
+    RunCommandTest.Outcome o = RunCommandTest.execute("run", "--config", file.toString());
+    assertEquals(1, o.exitCode(), o.err());
+    assertTrue(o.err().contains(missing.toString()), o.err());
+
+    assertRefused(check(file("""
+        task: two_moons
+        kafka:
+          bootstrap_servers: 127.0.0.1:1
+          properties: {sasl.mechansim: PLAIN}
+        output: {directory: out}
+        """)), "kafka.properties.sasl.mechansim: not a Kafka producer, consumer or admin client setting");
+  }
+
+  @Test
   void aProcessSimulatorConfigRunsEndToEnd() throws Exception {
     // The example as written, but for the interpreter itself: a version manager's python3 shim
     // can cost a second per simulation on a loaded machine.

@@ -82,8 +82,9 @@ public final class OnlineNpe {
     EmbeddedKafkaBroker broker =
         config.bootstrapServers().isEmpty() ? EmbeddedKafkaBroker.start(config.brokerDirectory()) : null;
     try {
-      KafkaClients clients =
-          new KafkaClients(config.bootstrapServers().orElseGet(broker::bootstrapServers), Map.copyOf(config.clientProperties()));
+      // A lambda, not broker::bootstrapServers, which would dereference the absent broker at once.
+      String servers = config.bootstrapServers().orElseGet(() -> broker.bootstrapServers());
+      KafkaClients clients = new KafkaClients(servers, Map.copyOf(config.clientProperties()));
       try (Admin admin = clients.admin()) {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }
