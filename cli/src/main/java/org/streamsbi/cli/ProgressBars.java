@@ -1,6 +1,9 @@
 package org.streamsbi.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Consumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -14,11 +17,26 @@ import org.streamsbi.controller.RunProgress;
  */
 abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
 
-  /** Bars when the JVM runs in a terminal, lines on {@code err} otherwise. */
+  /** Bars when stderr is a terminal, lines on {@code err} otherwise. */
   static ProgressBars forTerminal(PrintWriter err, int simulations) {
-    return System.console() != null && !"dumb".equals(System.getenv("TERM"))
-        ? new Bars(simulations)
-        : new Lines(err);
+    return stderrIsTerminal() && !"dumb".equals(System.getenv("TERM")) ? new Bars(simulations) : new Lines(err);
+  }
+
+  /**
+   * Where Linux says what file descriptor 2 is, a terminal device; elsewhere the JVM's console,
+   * which only tells whether stdin and stdout are terminals.
+   */
+  private static boolean stderrIsTerminal() {
+    Path stderr = Path.of("/proc/self/fd/2");
+    if (!Files.isSymbolicLink(stderr)) {
+      return System.console() != null;
+    }
+    try {
+      String target = Files.readSymbolicLink(stderr).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   @Override
