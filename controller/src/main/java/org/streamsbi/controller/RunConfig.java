@@ -34,7 +34,7 @@ public final class RunConfig {
   private final ReplayBufferConfig buffer;
   private final SimulationWorkerConfig workerConfig;
 
-  private RunConfig(Builder b) {
+  private RunConfig(Builder b, ReplayBufferConfig buffer) {
     this.run = b.run;
     this.simulations = b.simulations;
     this.workers = b.workers;
@@ -43,13 +43,13 @@ public final class RunConfig {
     this.brokerDirectory = b.brokerDirectory;
     this.partitions = b.partitions;
     this.proposalsPerMessage = b.proposalsPerMessage;
-    this.watermark = b.buffer.watermark();
+    this.watermark = buffer.watermark();
     this.validationFraction = b.validationFraction;
     this.patience = b.patience;
     this.flow = b.flow;
     this.trainer = b.trainer.withSeed(b.seed);
     this.seed = b.seed;
-    this.buffer = b.buffer;
+    this.buffer = buffer;
     this.workerConfig = b.workerConfig;
   }
 
@@ -156,7 +156,6 @@ public final class RunConfig {
     private Eviction eviction = Eviction.OLDEST;
     private SampleToInsertRatio samplesPerInsert = SampleToInsertRatio.unlimited();
     private SimulationWorkerConfig workerConfig = SimulationWorkerConfig.deterministic();
-    private ReplayBufferConfig buffer;
 
     private Builder(String run, int simulations) {
       this.run = run;
@@ -273,9 +272,9 @@ public final class RunConfig {
       require(workerConfig != null, "workerConfig", "is required", workerConfig);
       int capacity = bufferCapacity > 0 ? bufferCapacity : simulations;
       int resolvedWatermark = watermark > 0 ? watermark : Math.max(1, Math.min(Math.min(1000, simulations / 10), capacity));
-      buffer = new ReplayBufferConfig(
+      ReplayBufferConfig buffer = new ReplayBufferConfig(
           capacity, resolvedWatermark, validationFraction, selector, eviction, samplesPerInsert, seed);
-      return new RunConfig(this);
+      return new RunConfig(this, buffer);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {
