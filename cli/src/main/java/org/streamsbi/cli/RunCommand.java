@@ -9,26 +9,20 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
-import org.streamsbi.controller.RunProgress;
 import org.streamsbi.controller.RunResult;
 import org.streamsbi.controller.RunSummary;
 import org.streamsbi.core.CsvMatrix;
-import org.streamsbi.simulator.sbibm.BenchmarkTask;
-import org.streamsbi.trainer.Estimator;
-import org.streamsbi.trainer.FlowConfig;
 import org.streamsbi.trainer.PosteriorSamples;
-import org.streamsbi.trainer.TrainerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code streamsbi run}: one NPE run on the embedded broker or an external cluster. */
 @Command(
@@ -36,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Streams simulations through Kafka into a replay buffer, trains a conditional flow on it while",
-      "they arrive, and writes posterior samples for the observation."
+      "they arrive, and writes posterior samples for the observation.",
+      "Settings come from --config FILE (YAML, see examples/run.yaml); flags given here override it."
     })
 final class RunCommand implements Callable<Integer> {
   private static final ObjectMapper JSON =
@@ -47,25 +42,50 @@ final class RunCommand implements Callable<Integer> {
   /** The trained estimator, as {@code Posterior.save} writes it; read back by {@code diagnose}. */
   static final String POSTERIOR_FILE = "posterior.bin";
 
+  /** The field of the run file each flag sets. */
+  private static final Map<String, String> FIELDS =
+      Map.ofEntries(
+          Map.entry("--task", "task"),
+          Map.entry("--observation", "observation"),
+          Map.entry("--simulations", "budget.simulations"),
+          Map.entry("--out", "output.directory"),
+          Map.entry("--posterior-samples", "output.posterior_samples"),
+          Map.entry("--workers", "simulator.workers"),
+          Map.entry("--bootstrap-servers", "kafka.bootstrap_servers"),
+          Map.entry("--kafka-dir", "kafka.data_directory"),
+          Map.entry("--run", "run"),
+          Map.entry("--seed", "trainer.seed"),
+          Map.entry("--patience", "trainer.patience"),
+          Map.entry("--batch-size", "trainer.batch_size"),
+          Map.entry("--learning-rate", "trainer.learning_rate"),
+          Map.entry("--validation-interval", "trainer.validation_interval"),
+          Map.entry("--estimator", "estimator.name"));
+
   @Spec CommandSpec spec;
 
-  @Option(names = "--task", required = true, description = "sbibm task: two_moons, slcp, gaussian_linear, gaussian_mixture")
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML run configuration; the flags below override its values")
+  Path config;
+
+  @Option(names = "--check", description = "check the configuration, print what would run, and stop")
+  boolean check;
+
+  @Option(names = "--task", description = "sbibm task: two_moons, slcp, gaussian_linear, gaussian_mixture (prior, simulator and observations)")
   String task;
 
-  @Option(names = "--observation", defaultValue = "1", description = "which of the task's observations, 1-10 (default ${DEFAULT-VALUE})")
-  int observation;
+  @Option(names = "--observation", description = "which of the task's observations, 1-10 (default 1)")
+  Integer observation;
 
-  @Option(names = "--simulations", defaultValue = "10000", description = "simulation budget (default ${DEFAULT-VALUE})")
-  int simulations;
+  @Option(names = "--simulations", description = "simulation budget (default " + RunPlan.DEFAULT_SIMULATIONS + ")")
+  Integer simulations;
 
-  @Option(names = "--out", required = true, description = "directory for posterior_samples.csv, summary.json and posterior.bin")
+  @Option(names = "--out", description = "directory for posterior_samples.csv, summary.json and posterior.bin")
   Path out;
 
-  @Option(names = "--posterior-samples", defaultValue = "10000", description = "posterior draws to write (default ${DEFAULT-VALUE})")
-  int posteriorSamples;
+  @Option(names = "--posterior-samples", description = "posterior draws to write (default " + RunPlan.DEFAULT_POSTERIOR_SAMPLES + ")")
+  Integer posteriorSamples;
 
-  @Option(names = "--workers", defaultValue = "1", description = "in-JVM simulation workers (default ${DEFAULT-VALUE})")
-  int workers;
+  @Option(names = "--workers", description = "in-JVM simulation workers (default 1)")
+  Integer workers;
 
   @Option(names = "--bootstrap-servers", description = "use this Kafka cluster instead of the embedded broker")
   String bootstrapServers;
@@ -76,22 +96,22 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--run", description = "run name, which names its topics (default TASK-obsN-TIME)")
   String run;
 
-  @Option(names = "--seed", defaultValue = "0", description = "seeds proposals, training and sampling (default ${DEFAULT-VALUE})")
-  long seed;
+  @Option(names = "--seed", description = "seeds proposals, training and sampling (default 0)")
+  Long seed;
 
-  @Option(names = "--patience", defaultValue = "20", description = "validations without improvement before training stops, once all simulations arrived (default ${DEFAULT-VALUE})")
-  int patience;
+  @Option(names = "--patience", description = "validations without improvement before training stops, once all simulations arrived (default 20)")
+  Integer patience;
 
-  @Option(names = "--batch-size", defaultValue = "256", description = "training minibatch (default ${DEFAULT-VALUE})")
-  int batchSize;
+  @Option(names = "--batch-size", description = "training minibatch (default 256)")
+  Integer batchSize;
 
-  @Option(names = "--learning-rate", defaultValue = "5e-4", description = "Adam step size (default ${DEFAULT-VALUE})")
-  double learningRate;
+  @Option(names = "--learning-rate", description = "Adam step size (default 5e-4)")
+  Double learningRate;
 
-  @Option(names = "--validation-interval", defaultValue = "0", description = "training steps between validations; 0 for one epoch of the training split (default ${DEFAULT-VALUE})")
-  int validationInterval;
+  @Option(names = "--validation-interval", description = "training steps between validations; 0 for one epoch of the training split (default 0)")
+  Integer validationInterval;
 
-  @Option(names = "--estimator", defaultValue = "maf", description = "density estimator: maf or nsf, as sbi's (default ${DEFAULT-VALUE})")
+  @Option(names = "--estimator", description = "density estimator: maf or nsf, as sbi's (default maf)")
   String estimator;
 
   @Mixin DashboardOptions dashboardOptions;
@@ -101,94 +121,118 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchmarkTask benchmark = BenchmarkTask.named(task);
-    Estimator family;
-    try {
-      family = Estimator.valueOf(estimator.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--estimator must be maf or nsf, got " + estimator);
-    }
-    float[] observed = benchmark.observation(observation);
-    if (posteriorSamples < 1) {
-      throw new IllegalArgumentException("--posterior-samples must be at least 1, got " + posteriorSamples);
-    }
-    String name = run != null ? run
-        : task.replace('_', '-') + "-obs" + observation + "-"
-            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    TrainerConfig defaults = TrainerConfig.defaults();
-    RunConfig.Builder builder =
-        RunConfig.custom(name, simulations)
-            .workers(workers)
-            .brokerDirectory(kafkaDirectory != null ? kafkaDirectory : out.resolve("kafka"))
-            .patience(patience)
-            .flow(FlowConfig.defaults(family))
-            .trainer(new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed))
-            .seed(seed);
-    if (bootstrapServers != null) {
-      builder.bootstrapServers(bootstrapServers);
-    }
-    RunConfig config = builder.build();
-    DashboardConfig dashboardConfig = noDashboard ? null : dashboardOptions.config();
-    Files.createDirectories(out);
-
+    RunPlan plan = plan();
+    RunConfig runConfig = plan.config();
     PrintWriter err = spec.commandLine().getErr();
-    err.printf("run %s: %s observation %d, %d simulations, %s%n", name, task, observation, simulations,
-        bootstrapServers != null ? "cluster " + bootstrapServers : "embedded broker in " + config.brokerDirectory());
-    ProgressLine progress = new ProgressLine(err);
-    OnlineNpe npe = new OnlineNpe(benchmark.prior(), benchmark);
-    try (RunDashboard dashboard = RunDashboard.start(dashboardConfig, name, npe, observed, err);
-        RunResult result = npe.onProgress(dashboard.alongside(progress::show)).run(config)) {
+    String where = runConfig.bootstrapServers().map(s -> "cluster " + s)
+        .orElse("embedded broker in " + runConfig.brokerDirectory());
+    String what = (plan.observationIndex() != null ? " observation " + plan.observationIndex()
+        : " " + plan.observations().size() + " observation(s)");
+    if (check) {
+      spec.commandLine().getOut().printf(
+          "configuration OK: run %s, prior of %d parameters, simulator %s (%d in-JVM workers),%s, %d simulations,"
+              + " %s estimator, %s, output %s%n",
+          runConfig.run(), plan.prior().dimension(), plan.simulatorDescription(), runConfig.workers(), what,
+          runConfig.simulations(), runConfig.flow().estimator().name().toLowerCase(java.util.Locale.ROOT), where,
+          plan.out());
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+    DashboardConfig dashboardConfig = noDashboard ? null : dashboardOptions.config();
+    Files.createDirectories(plan.out());
+    err.printf("run %s: %s%s, %d simulations, %s%n", runConfig.run(), plan.simulatorDescription(), what,
+        runConfig.simulations(), where);
+    err.flush();
+    OnlineNpe npe = new OnlineNpe(plan.prior(), plan.simulator());
+    try (ProgressBars progress = ProgressBars.forTerminal(err, runConfig.simulations());
+        RunDashboard dashboard =
+            RunDashboard.start(dashboardConfig, runConfig.run(), npe, plan.observations().get(0), err);
+        RunResult result = npe.onProgress(dashboard.alongside(progress)).run(runConfig)) {
+      progress.close();
+      long seed = runConfig.seed();
       long sampling = System.nanoTime();
-      PosteriorSamples draws = result.posterior().sample(posteriorSamples, observed, seed);
+      double acceptanceRate = Double.NaN;
+      for (int i = 0; i < plan.observations().size(); i++) {
+        PosteriorSamples draws = result.posterior().sample(plan.posteriorSamples(), plan.observations().get(i), seed);
+        CsvMatrix.write(plan.out().resolve(samplesFile(i)), "parameter", draws.theta());
+        if (i == 0) {
+          acceptanceRate = draws.acceptanceRate();
+        }
+      }
       double samplingSeconds = (System.nanoTime() - sampling) / 1e9;
-      CsvMatrix.write(out.resolve("posterior_samples.csv"), "parameter", draws.theta());
-      try (OutputStream file = Files.newOutputStream(out.resolve(POSTERIOR_FILE))) {
+      try (OutputStream file = Files.newOutputStream(plan.out().resolve(POSTERIOR_FILE))) {
         result.posterior().save(file);
       }
-      writeSummary(result.summary(), draws.acceptanceRate(), samplingSeconds);
+      writeSummary(plan, result.summary(), acceptanceRate, samplingSeconds);
       RunSummary.Seconds s = result.summary().seconds();
       err.printf(
           "done in %.1f s (broker %.1f s, simulation %.1f s, training %.1f s, posterior sampling %.1f s); "
               + "validation loss %.4f, acceptance rate %.3f%nwrote %s, %s and %s%n",
           s.total() + samplingSeconds, s.brokerStart(), s.simulation(), s.training(), samplingSeconds,
-          result.summary().finalValidationLoss(), draws.acceptanceRate(),
-          out.resolve("posterior_samples.csv"), out.resolve("summary.json"), out.resolve(POSTERIOR_FILE));
+          result.summary().finalValidationLoss(), acceptanceRate,
+          plan.out().resolve(samplesFile(0)), plan.out().resolve("summary.json"), plan.out().resolve(POSTERIOR_FILE));
     }
     return 0;
   }
 
-  private void writeSummary(RunSummary run, double acceptanceRate, double samplingSeconds) throws IOException {
+  /**
+   * The file's settings with the flags given on this command line laid over them (flags left
+   * out keep the file's values), checked.
+   */
+  RunPlan plan() {
+    RunFileReader reader = new RunFileReader();
+    for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+      String field = FIELDS.get(option.longestName());
+      if (field != null) {
+        reader.override(field, option.longestName(), fileValue(option));
+      }
+    }
+    if (config == null) {
+      if (task == null) {
+        throw new IllegalArgumentException("give --task NAME (an sbibm task) or --config FILE");
+      }
+      return RunPlan.of(reader.read(null), Path.of("").toAbsolutePath(), reader);
+    }
+    RunFile file = reader.read(config);
+    try {
+      return RunPlan.of(file, config.toAbsolutePath().getParent(), reader);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(config + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Paths from the command line are taken from the working directory, not the file's. */
+  private static Object fileValue(OptionSpec option) {
+    Object value = option.getValue();
+    if (value instanceof Path path) {
+      return path.toAbsolutePath().toString();
+    }
+    if (option.longestName().equals("--observation")) {
+      return Map.of("task_index", value);
+    }
+    return value;
+  }
+
+  /** posterior_samples.csv for the first observation, posterior_samples_K.csv for the K-th after it. */
+  private static String samplesFile(int observation) {
+    return observation == 0 ? "posterior_samples.csv" : "posterior_samples_" + (observation + 1) + ".csv";
+  }
+
+  private static void writeSummary(RunPlan plan, RunSummary run, double acceptanceRate, double samplingSeconds)
+      throws IOException {
     ObjectNode json = JSON.valueToTree(run);
-    json.put("task", task);
-    json.put("observation", observation);
-    json.put("posterior_samples", posteriorSamples);
+    if (plan.task() != null) {
+      json.put("task", plan.task());
+    }
+    if (plan.observationIndex() != null) {
+      json.put("observation", plan.observationIndex());
+    }
+    json.put("observations", plan.observations().size());
+    json.put("posterior_samples", plan.posteriorSamples());
     json.put("acceptance_rate", acceptanceRate);
     ObjectNode seconds = (ObjectNode) json.get("seconds");
     seconds.put("posterior_sampling", samplingSeconds);
     seconds.put("total", run.seconds().total() + samplingSeconds);
-    JSON.writeValue(out.resolve("summary.json").toFile(), json);
-  }
-
-  /** Prints the run's progress as a line every two seconds. */
-  private static final class ProgressLine {
-    private final PrintWriter err;
-    private double lastPrinted = -2;
-
-    ProgressLine(PrintWriter err) {
-      this.err = err;
-    }
-
-    void show(RunProgress p) {
-      if (p.phase() != RunProgress.Phase.DONE && p.elapsedSeconds() - lastPrinted < 2) {
-        return;
-      }
-      lastPrinted = p.elapsedSeconds();
-      err.printf(
-          "[%6.1fs] %-10s simulations %d/%d (failed %d)  buffer %d+%d  steps %d  loss %.3f  validation %.3f (best %.3f)%n",
-          p.elapsedSeconds(), p.phase(), p.samples(), p.simulations(), p.failedProposals(),
-          p.trainingSamples(), p.validationSamples(), p.steps(), p.trainingLoss(), p.validationLoss(),
-          p.bestValidationLoss());
-      err.flush();
-    }
+    JSON.writeValue(plan.out().resolve("summary.json").toFile(), json);
   }
 }

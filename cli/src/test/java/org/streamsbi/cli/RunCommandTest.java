@@ -87,7 +87,7 @@ class RunCommandTest {
   void badInputStopsAtStartWithExitCodeTwoAndNamesTheField() {
     Outcome tooFew = execute("run", "--task", "two_moons", "--simulations", "1", "--out", dir.toString());
     assertEquals(2, tooFew.exitCode());
-    assertTrue(tooFew.err().contains("simulations must be at least 2"), tooFew.err());
+    assertTrue(tooFew.err().contains("budget.simulations (--simulations): must be at least 2"), tooFew.err());
 
     Outcome unknown = execute("run", "--task", "three_moons", "--out", dir.toString());
     assertEquals(2, unknown.exitCode());
@@ -95,7 +95,7 @@ class RunCommandTest {
 
     Outcome observation = execute("run", "--task", "slcp", "--observation", "12", "--out", dir.toString());
     assertEquals(2, observation.exitCode());
-    assertTrue(observation.err().contains("observation must be between 1 and 10"), observation.err());
+    assertTrue(observation.err().contains("observation.task_index (--observation): must be between 1 and 10"), observation.err());
 
     Outcome notANumber = execute("run", "--task", "slcp", "--simulations", "many", "--out", dir.toString());
     assertEquals(2, notANumber.exitCode());

@@ -21,12 +21,12 @@ import org.streamsbi.broker.RunTopics;
 import org.streamsbi.broker.TopicProvisioner;
 import org.streamsbi.buffer.BufferMetrics;
 import org.streamsbi.buffer.ReplayBuffer;
-import org.streamsbi.buffer.ReplayBufferConfig;
 import org.streamsbi.buffer.SampleIngestor;
 import org.streamsbi.core.Proposal;
 import org.streamsbi.core.prior.Prior;
 import org.streamsbi.simulator.SimulationWorker;
 import org.streamsbi.simulator.Simulator;
+import org.streamsbi.simulator.StreamingSimulator;
 import org.streamsbi.trainer.NpeTrainer;
 import org.streamsbi.trainer.Posterior;
 import org.streamsbi.trainer.TrainingProgress;
@@ -51,12 +51,17 @@ public final class OnlineNpe {
   private static final long REPORT_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final Prior prior;
-  private final Simulator simulator;
+  private final StreamingSimulator simulator;
   private Consumer<RunProgress> listener = progress -> {};
   private volatile NpeTrainer runningTrainer;
   private volatile Session running;
 
   public OnlineNpe(Prior prior, Simulator simulator) {
+    this(prior, StreamingSimulator.of(simulator));
+  }
+
+  /** For a simulator that emits many outputs per run, each its own sample. */
+  public OnlineNpe(Prior prior, StreamingSimulator simulator) {
     if (prior.dimension() != simulator.thetaDimension()) {
       throw new IllegalArgumentException(
           "the prior has " + prior.dimension() + " parameters, the simulator takes "
@@ -107,8 +112,9 @@ public final class OnlineNpe {
     EmbeddedKafkaBroker broker =
         config.bootstrapServers().isEmpty() ? EmbeddedKafkaBroker.start(config.brokerDirectory()) : null;
     try {
-      KafkaClients clients =
-          new KafkaClients(config.bootstrapServers().orElseGet(broker::bootstrapServers));
+      // A lambda, not broker::bootstrapServers, which would dereference the absent broker at once.
+      String servers = config.bootstrapServers().orElseGet(() -> broker.bootstrapServers());
+      KafkaClients clients = new KafkaClients(servers, Map.copyOf(config.clientProperties()));
       try (Admin admin = clients.admin()) {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }
@@ -158,7 +164,7 @@ public final class OnlineNpe {
       this.topics = topics;
       this.buffer =
           new ReplayBuffer(
-              new ReplayBufferConfig(config.simulations(), config.watermark(), config.validationFraction()),
+              config.buffer(),
               prior.dimension(),
               simulator.xDimension());
       this.producer = clients.producer(topics.run() + "-controller");
@@ -167,7 +173,8 @@ public final class OnlineNpe {
       start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
         String id = topics.run() + "-worker-" + i;
-        SimulationWorker worker = new SimulationWorker(id, clients, topics, simulator);
+        SimulationWorker worker =
+            new SimulationWorker(id, clients, topics, simulator, config.workerConfig());
         localWorkers.put(id, worker);
         start(worker, id);
       }

@@ -1,8 +1,14 @@
 package org.streamsbi.controller;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import org.streamsbi.broker.RunTopics;
+import org.streamsbi.buffer.Eviction;
+import org.streamsbi.buffer.ReplayBufferConfig;
+import org.streamsbi.buffer.SampleToInsertRatio;
+import org.streamsbi.buffer.SelectorType;
+import org.streamsbi.simulator.SimulationWorkerConfig;
 import org.streamsbi.trainer.FlowConfig;
 import org.streamsbi.trainer.TrainerConfig;
 
@@ -15,6 +21,7 @@ public final class RunConfig {
   private final int simulations;
   private final int workers;
   private final Optional<String> bootstrapServers;
+  private final Map<String, String> clientProperties;
   private final Path brokerDirectory;
   private final int partitions;
   private final int proposalsPerMessage;
@@ -24,21 +31,26 @@ public final class RunConfig {
   private final FlowConfig flow;
   private final TrainerConfig trainer;
   private final long seed;
+  private final ReplayBufferConfig buffer;
+  private final SimulationWorkerConfig workerConfig;
 
-  private RunConfig(Builder b) {
+  private RunConfig(Builder b, ReplayBufferConfig buffer) {
     this.run = b.run;
     this.simulations = b.simulations;
     this.workers = b.workers;
     this.bootstrapServers = Optional.ofNullable(b.bootstrapServers);
+    this.clientProperties = Map.copyOf(b.clientProperties);
     this.brokerDirectory = b.brokerDirectory;
     this.partitions = b.partitions;
     this.proposalsPerMessage = b.proposalsPerMessage;
-    this.watermark = b.watermark > 0 ? b.watermark : Math.max(1, Math.min(1000, simulations / 10));
+    this.watermark = buffer.watermark();
     this.validationFraction = b.validationFraction;
     this.patience = b.patience;
     this.flow = b.flow;
     this.trainer = b.trainer.withSeed(b.seed);
     this.seed = b.seed;
+    this.buffer = buffer;
+    this.workerConfig = b.workerConfig;
   }
 
   /** A run called {@code run} with the given simulation budget and defaults for everything else. */
@@ -64,6 +76,11 @@ public final class RunConfig {
   /** An external Kafka cluster; empty to start the embedded broker. */
   public Optional<String> bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** Client settings (security, SASL, TLS) for every client of the external cluster. */
+  public Map<String, String> clientProperties() {
+    return clientProperties;
   }
 
   /** Where the embedded broker keeps its data. */
@@ -108,12 +125,23 @@ public final class RunConfig {
     return seed;
   }
 
+  /** The replay buffer's policy; its capacity is the budget unless set. */
+  public ReplayBufferConfig buffer() {
+    return buffer;
+  }
+
+  /** Resilience of the in-JVM simulation workers (time limit, retries). */
+  public SimulationWorkerConfig workerConfig() {
+    return workerConfig;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String run;
     private final int simulations;
     private int workers = 1;
     private String bootstrapServers;
+    private Map<String, String> clientProperties = Map.of();
     private Path brokerDirectory;
     private int partitions = 4;
     private int proposalsPerMessage = 100;
@@ -123,6 +151,11 @@ public final class RunConfig {
     private FlowConfig flow = FlowConfig.defaults();
     private TrainerConfig trainer = TrainerConfig.defaults();
     private long seed;
+    private int bufferCapacity;
+    private SelectorType selector = SelectorType.UNIFORM;
+    private Eviction eviction = Eviction.OLDEST;
+    private SampleToInsertRatio samplesPerInsert = SampleToInsertRatio.unlimited();
+    private SimulationWorkerConfig workerConfig = SimulationWorkerConfig.deterministic();
 
     private Builder(String run, int simulations) {
       this.run = run;
@@ -137,6 +170,12 @@ public final class RunConfig {
     /** Use an external cluster instead of the embedded broker. */
     public Builder bootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    /** Settings every client of the external cluster gets, such as SASL and TLS. */
+    public Builder clientProperties(Map<String, String> clientProperties) {
+      this.clientProperties = clientProperties;
       return this;
     }
 
@@ -187,6 +226,33 @@ public final class RunConfig {
       return this;
     }
 
+    /** Training samples the buffer holds; default the simulation budget. */
+    public Builder bufferCapacity(int capacity) {
+      this.bufferCapacity = capacity;
+      return this;
+    }
+
+    public Builder selector(SelectorType selector) {
+      this.selector = selector;
+      return this;
+    }
+
+    public Builder eviction(Eviction eviction) {
+      this.eviction = eviction;
+      return this;
+    }
+
+    public Builder samplesPerInsert(SampleToInsertRatio ratio) {
+      this.samplesPerInsert = ratio;
+      return this;
+    }
+
+    /** Default {@link SimulationWorkerConfig#deterministic()}, right for in-JVM simulators. */
+    public Builder workerConfig(SimulationWorkerConfig workerConfig) {
+      this.workerConfig = workerConfig;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first field that is out of range */
     public RunConfig build() {
       new RunTopics(run);
@@ -200,7 +266,15 @@ public final class RunConfig {
       require(bootstrapServers != null || brokerDirectory != null, "brokerDirectory", "is required when no bootstrapServers are given", brokerDirectory);
       require(flow != null, "flow", "is required", flow);
       require(trainer != null, "trainer", "is required", trainer);
-      return new RunConfig(this);
+      require(clientProperties != null, "clientProperties", "is required", clientProperties);
+      require(clientProperties.isEmpty() || bootstrapServers != null, "clientProperties",
+          "apply to an external cluster only; give bootstrapServers", clientProperties.keySet());
+      require(workerConfig != null, "workerConfig", "is required", workerConfig);
+      int capacity = bufferCapacity > 0 ? bufferCapacity : simulations;
+      int resolvedWatermark = watermark > 0 ? watermark : Math.max(1, Math.min(Math.min(1000, simulations / 10), capacity));
+      ReplayBufferConfig buffer = new ReplayBufferConfig(
+          capacity, resolvedWatermark, validationFraction, selector, eviction, samplesPerInsert, seed);
+      return new RunConfig(this, buffer);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamsbi.buffer.Eviction;
+import org.streamsbi.buffer.ReplayBufferConfig;
+import org.streamsbi.buffer.SelectorType;
 import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.simulator.SimulationException;
 import org.streamsbi.simulator.Simulator;
@@ -58,6 +62,25 @@ class OnlineNpeTest {
     assertTrue(e.getMessage().startsWith("brokerDirectory"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> RunConfig.custom("bad name", 100).brokerDirectory(dir).build());
     assertTrue(e.getMessage().contains("run name"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.custom("x", 100).brokerDirectory(dir).clientProperties(Map.of("security.protocol", "SSL")).build());
+    assertTrue(e.getMessage().startsWith("clientProperties"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.custom("x", 100).brokerDirectory(dir).selector(SelectorType.FIFO).eviction(Eviction.MOST_SEEN).build());
+    assertTrue(e.getMessage().startsWith("buffer.eviction"), e.getMessage());
+  }
+
+  @Test
+  void theBufferPolicyDefaultsToTheBudgetAndTakesTheRunsSeed() {
+    ReplayBufferConfig buffer = RunConfig.custom("x", 500).brokerDirectory(dir).seed(7).build().buffer();
+    assertEquals(500, buffer.capacity());
+    assertEquals(50, buffer.watermark());
+    assertEquals(7, buffer.seed());
+    ReplayBufferConfig small = RunConfig.custom("x", 500).brokerDirectory(dir).bufferCapacity(20)
+        .selector(SelectorType.RESERVOIR).build().buffer();
+    assertEquals(20, small.capacity());
+    assertEquals(20, small.watermark());
+    assertEquals(SelectorType.RESERVOIR, small.selector());
   }
 
   @Test

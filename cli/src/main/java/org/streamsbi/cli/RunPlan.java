@@ -1,0 +1,526 @@
+package org.streamsbi.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.streamsbi.broker.RunTopics;
+import org.streamsbi.buffer.Eviction;
+import org.streamsbi.buffer.SampleToInsertRatio;
+import org.streamsbi.buffer.SelectorType;
+import org.streamsbi.controller.RunConfig;
+import org.streamsbi.core.CsvMatrix;
+import org.streamsbi.core.prior.BoxUniform;
+import org.streamsbi.core.prior.LogNormal;
+import org.streamsbi.core.prior.MultivariateNormal;
+import org.streamsbi.core.prior.Prior;
+import org.streamsbi.simulator.ProcessSimulator;
+import org.streamsbi.simulator.ProcessSimulatorConfig;
+import org.streamsbi.simulator.SimulationWorkerConfig;
+import org.streamsbi.simulator.StreamingProcessSimulator;
+import org.streamsbi.simulator.StreamingSimulator;
+import org.streamsbi.simulator.sbibm.BenchmarkTask;
+import org.streamsbi.trainer.Estimator;
+import org.streamsbi.trainer.FlowConfig;
+import org.streamsbi.trainer.TrainerConfig;
+
+/**
+ * A {@link RunFile} checked and turned into what a run needs: the prior, the simulator, the
+ * observations and the controller's {@link RunConfig}. Defaults live here, and every message
+ * names the field by its path in the file (and the flag, when the value came from one).
+ */
+final class RunPlan {
+  static final int DEFAULT_SIMULATIONS = 10_000;
+  static final int DEFAULT_POSTERIOR_SAMPLES = 10_000;
+
+  private final Prior prior;
+  private final StreamingSimulator simulator;
+  private final String simulatorDescription;
+  private final List<float[]> observations;
+  private final String task;
+  private final Integer observationIndex;
+  private final RunConfig config;
+  private final Path out;
+  private final int posteriorSamples;
+  private final String method;
+  private final int rounds;
+
+  private RunPlan(RunFile file, Path baseDirectory, RunFileReader reader) {
+    Fields f = new Fields(reader);
+    BenchmarkTask topTask = file.task() == null ? null : task(f, "task", file.task());
+    this.prior = prior(f, file.prior(), topTask);
+
+    if (file.simulator() == null && topTask == null) {
+      throw f.missing("simulator", "task: or process:");
+    }
+    RunFile.Simulator sim = file.simulator() == null ? new RunFile.Simulator(null, null, null) : file.simulator();
+    f.exactlyOne("simulator", choices("task", sim.task(), "process", sim.process()), topTask != null);
+    BenchmarkTask simTask = sim.task() != null ? task(f, "simulator.task", sim.task()) : sim.process() == null ? topTask : null;
+    BenchmarkTask observationTask = simTask != null ? simTask : topTask;
+
+    RunFile.Observation obs = file.observation();
+    if (obs == null) {
+      if (observationTask == null) {
+        throw f.missing("observation", "task_index:, values: or csv:");
+      }
+      obs = new RunFile.Observation(1, null, null);
+    }
+    f.exactlyOne("observation", choices("task_index", obs.taskIndex(), "values", obs.values(), "csv", obs.csv()), false);
+    this.observationIndex = obs.taskIndex();
+    this.observations = observations(f, obs, observationTask, baseDirectory);
+
+    Path out = f.path(baseDirectory, file.output() == null ? null : file.output().directory());
+    if (out == null) {
+      throw f.missing("output.directory", "the directory the run writes to (or --out)");
+    }
+    this.out = out;
+    this.posteriorSamples = f.atLeast("output.posterior_samples",
+        file.output() == null ? null : file.output().posteriorSamples(), DEFAULT_POSTERIOR_SAMPLES, 1);
+
+    int workers = f.atLeast("simulator.workers", sim.workers(), 1, 0);
+    SimulationWorkerConfig workerConfig;
+    if (simTask != null) {
+      this.simulator = StreamingSimulator.of(simTask);
+      this.simulatorDescription = simTask.name();
+      this.task = simTask.name();
+      workerConfig = SimulationWorkerConfig.deterministic();
+    } else {
+      RunFile.Process p = sim.process();
+      int xDimension = f.atLeast("simulator.process.x_dimension", p.xDimension(), observations.get(0).length, 1);
+      ProcessSimulatorConfig program = program(f, p, prior.dimension(), xDimension, baseDirectory);
+      boolean streaming = Boolean.TRUE.equals(p.streaming());
+      this.simulator = streaming ? new StreamingProcessSimulator(program)
+          : StreamingSimulator.of(new ProcessSimulator(program));
+      this.simulatorDescription = String.join(" ", program.command());
+      this.task = topTask == null ? null : topTask.name();
+      double timeout = f.atLeastReal("simulator.process.timeout_seconds", p.timeoutSeconds(), 3600, 0);
+      double backoff = f.positive("simulator.process.backoff_seconds", p.backoffSeconds(), 1);
+      workerConfig = SimulationWorkerConfig.custom()
+          .concurrency(f.atLeast("simulator.process.concurrency", p.concurrency(), 1, 1))
+          .timeLimit(Duration.ofMillis(Math.round(timeout * 1000)))
+          .maxAttempts(f.atLeast("simulator.process.max_attempts", p.maxAttempts(), 3, 1))
+          .initialBackoff(Duration.ofMillis(Math.max(1, Math.round(backoff * 1000))))
+          .build();
+    }
+    if (simulator.thetaDimension() != prior.dimension()) {
+      throw f.invalid("simulator", "takes " + simulator.thetaDimension() + " parameters but the prior has "
+          + prior.dimension());
+    }
+    for (int i = 0; i < observations.size(); i++) {
+      if (observations.get(i).length != simulator.xDimension()) {
+        throw f.invalid(observations.size() == 1 ? "observation" : "observation[" + i + "]",
+            "has " + observations.get(i).length + " values but the simulator's x has " + simulator.xDimension());
+      }
+    }
+
+    this.method = file.method() == null ? "npe" : file.method().toLowerCase(Locale.ROOT);
+    this.rounds = f.atLeast("rounds", file.rounds(), 1, 1);
+    if (!method.equals("npe") || rounds != 1) {
+      throw f.invalid(method.equals("npe") ? "rounds" : "method",
+          "this build trains amortised npe in one round, got method " + method + " with " + rounds + " rounds");
+    }
+
+    int simulations = f.atLeast("budget.simulations", file.budget() == null ? null : file.budget().simulations(),
+        DEFAULT_SIMULATIONS, 2);
+    RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null) : file.estimator();
+    Estimator family = f.choice("estimator.name", est.name(), Estimator.MAF, Estimator.class);
+    FlowConfig flow = new FlowConfig(family,
+        f.atLeast("estimator.transforms", est.transforms(), 5, 1),
+        f.atLeast("estimator.hidden_units", est.hiddenUnits(), 50, 1));
+
+    RunFile.Trainer tr = file.trainer() == null ? new RunFile.Trainer(null, null, null, null, null, null) : file.trainer();
+    long seed = tr.seed() == null ? 0 : tr.seed();
+    TrainerConfig trainer = new TrainerConfig(
+        f.atLeast("trainer.batch_size", tr.batchSize(), 256, 1),
+        f.positive("trainer.learning_rate", tr.learningRate(), 5e-4),
+        f.atLeast("trainer.validation_interval", tr.validationInterval(), 0, 0),
+        f.positive("trainer.clip_max_norm", tr.clipMaxNorm(), 5.0),
+        seed);
+
+    String name = file.run() != null ? file.run()
+        : (task != null ? task.replace('_', '-') : "run")
+            + (observationIndex != null ? "-obs" + observationIndex : "") + "-"
+            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    f.guard("run", () -> new RunTopics(name));
+    RunConfig.Builder builder = RunConfig.custom(name, simulations)
+        .workers(workers)
+        .workerConfig(workerConfig)
+        .patience(f.atLeast("trainer.patience", tr.patience(), 20, 1))
+        .flow(flow)
+        .trainer(trainer)
+        .seed(seed);
+
+    RunFile.Buffer b = file.buffer() == null ? new RunFile.Buffer(null, null, null, null, null, null, null) : file.buffer();
+    int capacity = f.between("buffer.capacity", b.capacity(), simulations, 1, 1 << 25);
+    builder.bufferCapacity(capacity)
+        .validationFraction(f.openRange("buffer.validation_fraction", b.validationFraction(), 0.1, 0, 0.5))
+        .selector(f.choice("buffer.selector", b.selector(), SelectorType.UNIFORM, SelectorType.class))
+        .eviction(f.choice("buffer.eviction", b.eviction(), Eviction.OLDEST, Eviction.class));
+    if (b.watermark() != null) {
+      builder.watermark(f.between("buffer.watermark", b.watermark(), 1, 1, Math.min(capacity, simulations)));
+    }
+    if (b.samplesPerInsert() != null) {
+      double ratio = f.positive("buffer.samples_per_insert", b.samplesPerInsert(), 1);
+      double errorBuffer = f.atLeastReal("buffer.error_buffer", b.errorBuffer(), Math.max(1, ratio), Math.max(1, ratio));
+      builder.samplesPerInsert(new SampleToInsertRatio(ratio, errorBuffer));
+    } else if (b.errorBuffer() != null) {
+      throw f.invalid("buffer.error_buffer", "needs buffer.samples_per_insert");
+    }
+
+    RunFile.Kafka k = file.kafka() == null ? new RunFile.Kafka(null, null, null, null, null) : file.kafka();
+    if (k.bootstrapServers() != null) {
+      if (k.bootstrapServers().isBlank()) {
+        throw f.invalid("kafka.bootstrap_servers", "must name HOST:PORT[,HOST:PORT...], got an empty value");
+      }
+      builder.bootstrapServers(k.bootstrapServers());
+    } else if (k.properties() != null && !k.properties().isEmpty()) {
+      throw f.invalid("kafka.properties", "apply to an external cluster: give kafka.bootstrap_servers too");
+    }
+    if (k.properties() != null) {
+      Set<String> known = new HashSet<>(ProducerConfig.configNames());
+      known.addAll(ConsumerConfig.configNames());
+      known.addAll(AdminClientConfig.configNames());
+      k.properties().forEach((key, value) -> {
+        if (!known.contains(key)) {
+          throw f.invalid("kafka.properties." + key, "not a Kafka producer, consumer or admin client setting");
+        }
+        if (value == null) {
+          throw f.invalid("kafka.properties." + key, "has no value");
+        }
+      });
+      builder.clientProperties(k.properties());
+    }
+    Path kafkaDirectory = f.path(baseDirectory, k.dataDirectory());
+    builder.brokerDirectory(kafkaDirectory != null ? kafkaDirectory : out.resolve("kafka"))
+        .partitions(f.atLeast("kafka.partitions", k.partitions(), 4, 1))
+        .proposalsPerMessage(f.atLeast("kafka.proposals_per_message", k.proposalsPerMessage(), 100, 1));
+    this.config = builder.build();
+  }
+
+  /**
+   * @param baseDirectory where relative paths in the file (CSV files, the simulator's working
+   *     directory) start: the file's own directory
+   * @throws IllegalArgumentException naming the first field that is missing or out of range
+   */
+  static RunPlan of(RunFile file, Path baseDirectory, RunFileReader reader) {
+    return new RunPlan(file, baseDirectory, reader);
+  }
+
+  Prior prior() {
+    return prior;
+  }
+
+  StreamingSimulator simulator() {
+    return simulator;
+  }
+
+  /** The sbibm task's name, or the program's command line. */
+  String simulatorDescription() {
+    return simulatorDescription;
+  }
+
+  /** The x_o to draw posterior samples for, at least one. */
+  List<float[]> observations() {
+    return observations;
+  }
+
+  /** The sbibm task, when the simulator is one; null otherwise. */
+  String task() {
+    return task;
+  }
+
+  /** sbibm's observation number, when the observation is one; null otherwise. */
+  Integer observationIndex() {
+    return observationIndex;
+  }
+
+  RunConfig config() {
+    return config;
+  }
+
+  Path out() {
+    return out;
+  }
+
+  int posteriorSamples() {
+    return posteriorSamples;
+  }
+
+  String method() {
+    return method;
+  }
+
+  int rounds() {
+    return rounds;
+  }
+
+  private static BenchmarkTask task(Fields f, String field, String name) {
+    return f.guard(field, () -> BenchmarkTask.named(name));
+  }
+
+  private static Prior prior(Fields f, RunFile.Prior p, BenchmarkTask topTask) {
+    if (p == null) {
+      if (topTask == null) {
+        throw f.missing("prior", "task:, box_uniform:, normal: or lognormal:");
+      }
+      return topTask.prior();
+    }
+    f.exactlyOne("prior",
+        choices("task", p.task(), "box_uniform", p.boxUniform(), "normal", p.normal(), "lognormal", p.lognormal()), false);
+    if (p.task() != null) {
+      return task(f, "prior.task", p.task()).prior();
+    }
+    if (p.boxUniform() != null) {
+      double[] low = f.required("prior.box_uniform.low", p.boxUniform().low());
+      double[] high = f.required("prior.box_uniform.high", p.boxUniform().high());
+      return f.guard("prior.box_uniform", () -> new BoxUniform(low, high));
+    }
+    String kind = p.normal() != null ? "normal" : "lognormal";
+    RunFile.Gaussian g = p.normal() != null ? p.normal() : p.lognormal();
+    double[] mean = f.required("prior." + kind + ".mean", g.mean());
+    double[][] cov = f.required("prior." + kind + ".cov", g.cov());
+    if (cov.length != mean.length || Arrays.stream(cov).anyMatch(row -> row == null || row.length != mean.length)) {
+      throw f.invalid("prior." + kind + ".cov", "must be a " + mean.length + "x" + mean.length
+          + " matrix to match mean, got " + cov.length + " rows of " + Arrays.stream(cov)
+              .map(row -> row == null ? "0" : String.valueOf(row.length)).collect(Collectors.joining(", ")));
+    }
+    return f.guard("prior." + kind, () -> kind.equals("normal") ? new MultivariateNormal(mean, cov) : new LogNormal(mean, cov));
+  }
+
+  private static List<float[]> observations(Fields f, RunFile.Observation obs, BenchmarkTask task, Path base) {
+    if (obs.taskIndex() != null) {
+      if (task == null) {
+        throw f.invalid("observation.task_index", "needs an sbibm task (task: or simulator.task:)");
+      }
+      int index = f.between("observation.task_index", obs.taskIndex(), 1, 1, BenchmarkTask.OBSERVATIONS);
+      return List.of(task.observation(index));
+    }
+    if (obs.csv() != null) {
+      Path csv = f.path(base, obs.csv());
+      if (!Files.isRegularFile(csv)) {
+        throw f.invalid("observation.csv", "no such file: " + csv);
+      }
+      float[][] rows = f.guard("observation.csv", () -> CsvMatrix.read(csv));
+      if (rows.length == 0) {
+        throw f.invalid("observation.csv", csv + " has a header but no rows");
+      }
+      return List.of(rows);
+    }
+    JsonNode values = obs.values();
+    if (!values.isArray() || values.isEmpty()) {
+      throw f.invalid("observation.values", "expected a list of numbers (one x_o) or a list of such lists");
+    }
+    if (values.get(0).isArray()) {
+      List<float[]> out = new ArrayList<>();
+      for (int i = 0; i < values.size(); i++) {
+        out.add(numbers(f, "observation.values[" + i + "]", values.get(i)));
+      }
+      return List.copyOf(out);
+    }
+    return List.of(numbers(f, "observation.values", values));
+  }
+
+  private static float[] numbers(Fields f, String field, JsonNode node) {
+    if (!node.isArray() || node.isEmpty()) {
+      throw f.invalid(field, "expected a non-empty list of numbers, got " + node);
+    }
+    float[] out = new float[node.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode v = node.get(i);
+      double value;
+      if (v.isNumber()) {
+        value = v.asDouble();
+      } else {
+        try {
+          // YAML 1.1 reads 1e-3 (no dot) as text.
+          value = Double.parseDouble(v.asText());
+        } catch (NumberFormatException e) {
+          throw f.invalid(field + "[" + i + "]", "expected a number, got '" + v.asText() + "'");
+        }
+      }
+      if (!Double.isFinite(value)) {
+        throw f.invalid(field + "[" + i + "]", "must be finite, got " + value);
+      }
+      out[i] = (float) value;
+    }
+    return out;
+  }
+
+  private static ProcessSimulatorConfig program(Fields f, RunFile.Process p, int thetaDimension, int xDimension, Path base) {
+    List<String> command = f.required("simulator.process.command", p.command());
+    if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
+      throw f.invalid("simulator.process.command", "must name a program, got " + command);
+    }
+    Path workingDirectory = p.workingDirectory() == null ? base : f.path(base, p.workingDirectory());
+    if (!Files.isDirectory(workingDirectory)) {
+      throw f.invalid("simulator.process.working_directory", "no such directory: " + workingDirectory);
+    }
+    if (!runnable(command.get(0), workingDirectory)) {
+      throw f.invalid("simulator.process.command", "program '" + command.get(0) + "' not found "
+          + (command.get(0).contains("/") ? "in " + workingDirectory : "on the PATH"));
+    }
+    List<ProcessSimulatorConfig.Channel> channels = new ArrayList<>();
+    List<String> pass = p.pass() == null ? List.of("stdin") : p.pass();
+    for (int i = 0; i < pass.size(); i++) {
+      channels.add(f.choice("simulator.process.pass[" + i + "]", pass.get(i), null, ProcessSimulatorConfig.Channel.class));
+    }
+    ProcessSimulatorConfig.Builder builder = ProcessSimulatorConfig.custom(command)
+        .thetaDimension(thetaDimension)
+        .xDimension(xDimension)
+        .passParameters(channels.toArray(ProcessSimulatorConfig.Channel[]::new))
+        .workingDirectory(workingDirectory);
+    if (p.environment() != null) {
+      p.environment().forEach(builder::environment);
+    }
+    return f.guard("simulator.process", builder::build);
+  }
+
+  /** A program name with a slash is a path from the working directory; otherwise PATH is searched. */
+  private static boolean runnable(String program, Path workingDirectory) {
+    if (program.contains("/")) {
+      return Files.isExecutable(workingDirectory.resolve(program));
+    }
+    String path = Objects.requireNonNullElse(System.getenv("PATH"), "");
+    return Stream.of(path.split(File.pathSeparator))
+        .filter(dir -> !dir.isEmpty())
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
+  }
+
+  /** Alternative fields of a section by name, in order; absent ones are null. */
+  private static Map<String, Object> choices(Object... namesAndValues) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      out.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return out;
+  }
+
+  /** Checks a value and words the message: "trainer.learning_rate: must be positive, got -1". */
+  private static final class Fields {
+    private final RunFileReader reader;
+
+    Fields(RunFileReader reader) {
+      this.reader = reader;
+    }
+
+    private String name(String field) {
+      String flag = reader.flagFor(field);
+      return flag == null ? field : field + " (" + flag + ")";
+    }
+
+    IllegalArgumentException invalid(String field, String problem) {
+      return new IllegalArgumentException(name(field) + ": " + problem);
+    }
+
+    IllegalArgumentException missing(String field, String expected) {
+      return new IllegalArgumentException(field + ": missing field; expected " + expected);
+    }
+
+    <T> T required(String field, T value) {
+      if (value == null) {
+        throw new IllegalArgumentException(field + ": missing field");
+      }
+      return value;
+    }
+
+    /** Runs a constructor whose own message lacks the path, and prefixes it. */
+    <T> T guard(String field, Supplier<T> make) {
+      try {
+        return make.get();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(name(field) + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** One of the fields in {@code choices} is set, or none when {@code noneAllowed}. */
+    void exactlyOne(String section, Map<String, Object> choices, boolean noneAllowed) {
+      List<String> set = choices.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
+      if (set.size() > 1 || (set.isEmpty() && !noneAllowed)) {
+        throw new IllegalArgumentException(section + ": give exactly one of "
+            + String.join(", ", choices.keySet()) + (set.isEmpty() ? "; got none" : "; got " + String.join(" and ", set)));
+      }
+    }
+
+    int atLeast(String field, Integer value, int fallback, int min) {
+      int v = value == null ? fallback : value;
+      if (v < min) {
+        throw invalid(field, "must be at least " + min + ", got " + v);
+      }
+      return v;
+    }
+
+    int between(String field, Integer value, int fallback, int min, int max) {
+      int v = value == null ? fallback : value;
+      if (v < min || v > max) {
+        throw invalid(field, "must be between " + min + " and " + max + ", got " + v);
+      }
+      return v;
+    }
+
+    double atLeastReal(String field, Double value, double fallback, double min) {
+      double v = value == null ? fallback : value;
+      if (!(v >= min) || !Double.isFinite(v)) {
+        throw invalid(field, "must be a finite number of at least " + number(min) + ", got " + number(v));
+      }
+      return v;
+    }
+
+    double positive(String field, Double value, double fallback) {
+      double v = value == null ? fallback : value;
+      if (!(v > 0) || !Double.isFinite(v)) {
+        throw invalid(field, "must be positive, got " + number(v));
+      }
+      return v;
+    }
+
+    double openRange(String field, Double value, double fallback, double low, double high) {
+      double v = value == null ? fallback : value;
+      if (!(v > low && v < high)) {
+        throw invalid(field, "must be between " + number(low) + " and " + number(high) + " (exclusive), got " + number(v));
+      }
+      return v;
+    }
+
+    <E extends Enum<E>> E choice(String field, String value, E fallback, Class<E> type) {
+      if (value == null) {
+        if (fallback == null) {
+          throw new IllegalArgumentException(field + ": missing field");
+        }
+        return fallback;
+      }
+      try {
+        return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw invalid(field, "must be one of " + Arrays.stream(type.getEnumConstants())
+            .map(c -> c.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")) + ", got '" + value + "'");
+      }
+    }
+
+    /** A path from the file's directory, or null when not given. */
+    Path path(Path base, String value) {
+      return value == null ? null : base.resolve(value).normalize();
+    }
+
+    private static String number(double v) {
+      return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package org.streamsbi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamsbi.buffer.SelectorType;
+import org.streamsbi.core.CsvMatrix;
+import org.streamsbi.core.prior.BoxUniform;
+import org.streamsbi.core.prior.LogNormal;
+import picocli.CommandLine;
+
+class RunConfigFileTest {
+  private static final Path EXAMPLES = Path.of("..", "examples");
+
+  @TempDir Path dir;
+
+  private static String python() throws Exception {
+    Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").start();
+    String executable = new String(p.getInputStream().readAllBytes()).trim();
+    assertEquals(0, p.waitFor());
+    return executable;
+  }
+
+  private Path file(String yaml) throws Exception {
+    Path file = Files.createTempFile(dir, "run", ".yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static RunCommandTest.Outcome check(Path file, String... flags) {
+    String[] args = new String[flags.length + 4];
+    args[0] = "run";
+    args[1] = "--config";
+    args[2] = file.toString();
+    args[3] = "--check";
+    System.arraycopy(flags, 0, args, 4, flags.length);
+    return RunCommandTest.execute(args);
+  }
+
+  /** The plan {@code streamsbi run ARGS} would run, built as the command builds it. */
+  private static RunPlan plan(String... args) {
+    CommandLine cli = StreamSbi.commandLine();
+    CommandLine.ParseResult parsed = cli.parseArgs(args);
+    RunCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+    return command.plan();
+  }
+
+  private static void assertRefused(RunCommandTest.Outcome o, String... fragments) {
+    assertEquals(2, o.exitCode(), o.err());
+    for (String fragment : fragments) {
+      assertTrue(o.err().contains(fragment), "expected '" + fragment + "' in: " + o.err());
+    }
+  }
+
+  @Test
+  void aMissingSectionIsNamed() throws Exception {
+    Path noPrior = file("""
+        simulator: {task: two_moons}
+        output: {directory: out}
+        """);
+    assertRefused(check(noPrior), "prior: missing field");
+
+    Path noOutput = file("task: two_moons\n");
+    assertRefused(check(noOutput), "output.directory: missing field");
+
+    Path noLow = file("""
+        prior: {box_uniform: {high: [1, 1]}}
+        simulator: {task: two_moons}
+        output: {directory: out}
+        """);
+    assertRefused(check(noLow), "prior.box_uniform.low: missing field");
+  }
+
+  @Test
+  void aValueOfTheWrongTypeIsNamedWithTheTypeExpected() throws Exception {
+    assertRefused(check(file("""
+        task: two_moons
+        trainer: {learning_rate: fast}
+        output: {directory: out}
+        """)), "trainer.learning_rate: expected a number, got 'fast'");
+    assertRefused(check(file("""
+        task: two_moons
+        budget: {simulations: 1.5}
+        output: {directory: out}
+        """)), "budget.simulations: expected a whole number");
+    assertRefused(check(file("""
+        task: two_moons
+        trainer: 3
+        output: {directory: out}
+        """)), "trainer: expected a mapping with the fields batch_size, learning_rate");
+    assertRefused(check(file("""
+        prior: {box_uniform: {low: [0, zero], high: [1, 1]}}
+        simulator: {task: two_moons}
+        output: {directory: out}
+        """)), "prior.box_uniform.low[1]: expected a number");
+  }
+
+  @Test
+  void anOutOfRangeValueIsNamedWithTheRange() throws Exception {
+    assertRefused(check(file("""
+        task: two_moons
+        trainer: {learning_rate: -1}
+        output: {directory: out}
+        """)), "trainer.learning_rate: must be positive, got -1");
+    assertRefused(check(file("""
+        task: two_moons
+        buffer: {validation_fraction: 0.7}
+        output: {directory: out}
+        """)), "buffer.validation_fraction: must be between 0 and 0.5 (exclusive), got 0.7");
+    assertRefused(check(file("""
+        task: two_moons
+        observation: {task_index: 12}
+        output: {directory: out}
+        """)), "observation.task_index: must be between 1 and 10, got 12");
+    assertRefused(check(file("""
+        task: two_moons
+        buffer: {selector: random}
+        output: {directory: out}
+        """)), "buffer.selector: must be one of fifo, firo, uniform, reservoir, prioritized, got 'random'");
+  }
+
+  @Test
+  void aMisspeltFieldAndAnAmbiguousSectionAreRefused() throws Exception {
+    assertRefused(check(file("""
+        task: two_moons
+        trainer: {learnig_rate: 0.001}
+        output: {directory: out}
+        """)), "trainer.learnig_rate: unknown field", "learning_rate");
+    assertRefused(check(file("""
+        prior: {task: two_moons, box_uniform: {low: [0, 0], high: [1, 1]}}
+        simulator: {task: two_moons}
+        output: {directory: out}
+        """)), "prior: give exactly one of task, box_uniform, normal, lognormal; got task and box_uniform");
+    assertRefused(check(file("""
+        task: two_moons
+        kafka: {properties: {security.protocol: SASL_SSL}}
+        output: {directory: out}
+        """)), "kafka.properties: apply to an external cluster");
+  }
+
+  @Test
+  void flagsGivenOverrideTheFileAndFlagsLeftOutKeepIt() throws Exception {
+    Path file = file("""
+        task: two_moons
+        budget: {simulations: 5000}
+        trainer: {seed: 4, learning_rate: 1.0e-3, batch_size: 64}
+        output: {directory: out}
+        """);
+    RunPlan plan = plan("run", "--config", file.toString(), "--simulations", "300", "--batch-size", "32");
+    assertEquals(300, plan.config().simulations());
+    assertEquals(32, plan.config().trainer().batchSize());
+    // The flags' defaults (seed 0, learning rate 5e-4) must not replace the file's values.
+    assertEquals(4, plan.config().seed());
+    assertEquals(1e-3, plan.config().trainer().learningRate(), 1e-12);
+    assertEquals(file.getParent().resolve("out"), plan.out());
+
+    Path out = dir.resolve("elsewhere");
+    RunPlan moved = plan("run", "--config", file.toString(), "--out", out.toString(), "--observation", "3");
+    assertEquals(out.toAbsolutePath(), moved.out());
+    assertEquals(3, moved.observationIndex());
+
+    assertRefused(check(file, "--learning-rate", "-2"), "trainer.learning_rate (--learning-rate): must be positive, got -2");
+  }
+
+  @Test
+  void theExampleFilesParseAndValidate() {
+    RunPlan run = plan("run", "--config", EXAMPLES.resolve("run.yaml").toString());
+    assertEquals("two_moons", run.task());
+    assertEquals(10_000, run.config().simulations());
+    assertEquals(SelectorType.UNIFORM, run.config().buffer().selector());
+
+    RunPlan process = plan("run", "--config", EXAMPLES.resolve("process-simulator.yaml").toString());
+    assertInstanceOf(BoxUniform.class, process.prior());
+    assertEquals(10, process.simulator().xDimension());
+    assertEquals(2, process.config().workerConfig().concurrency());
+    assertEquals(3, process.config().workerConfig().maxAttempts());
+
+    for (String example : new String[] {"run.yaml", "process-simulator.yaml"}) {
+      RunCommandTest.Outcome o = check(EXAMPLES.resolve(example));
+      assertEquals(0, o.exitCode(), o.err());
+      assertTrue(o.out().contains("configuration OK"), o.out());
+    }
+  }
+
+  @Test
+  void explicitPriorsObservationFilesAndClientPropertiesReachTheRun() throws Exception {
+    CsvMatrix.write(dir.resolve("observed.csv"), "data", new float[][] {{0.1f, 0.2f}, {0.3f, -0.1f}});
+    Path file = file("""
+        prior:
+          lognormal: {mean: [0, 0], cov: [[1, 0], [0, 1]]}
+        simulator: {task: two_moons}
+        observation: {csv: observed.csv}
+        kafka:
+          bootstrap_servers: kafka.example.org:9093
+          properties:
+            security.protocol: SASL_SSL
+            sasl.mechanism: PLAIN
+            request.timeout.ms: 30000
+        output: {directory: out}
+        """);
+    RunPlan plan = plan("run", "--config", file.toString());
+    assertInstanceOf(LogNormal.class, plan.prior());
+    assertEquals(2, plan.observations().size());
+    assertEquals(-0.1f, plan.observations().get(1)[1]);
+    assertEquals("kafka.example.org:9093", plan.config().bootstrapServers().orElseThrow());
+    assertEquals(
+        Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN", "request.timeout.ms", "30000"),
+        plan.config().clientProperties());
+  }
+
+  @Test
+  void clientPropertiesReachTheKafkaClients() throws Exception {
+    Path missing = dir.resolve("no-such-truststore.p12");
+    Path file = file("""
+        task: two_moons
+        kafka:
+          bootstrap_servers: 127.0.0.1:1
+          properties:
+            security.protocol: SSL
+            ssl.truststore.location: %s
+            ssl.truststore.password: secret
+        output: {directory: out}
+        """.formatted(missing));
+    // The clients, not the configuration check, try to load the TLS truststore.
+    RunCommandTest.Outcome o = RunCommandTest.execute("run", "--config", file.toString(), "--no-dashboard");
+    assertEquals(1, o.exitCode(), o.err());
+    assertTrue(o.err().contains(missing.toString()), o.err());
+
+    assertRefused(check(file("""
+        task: two_moons
+        kafka:
+          bootstrap_servers: 127.0.0.1:1
+          properties: {sasl.mechansim: PLAIN}
+        output: {directory: out}
+        """)), "kafka.properties.sasl.mechansim: not a Kafka producer, consumer or admin client setting");
+  }
+
+  @Test
+  void aProcessSimulatorConfigRunsEndToEnd() throws Exception {
+    // The example as written, but for the interpreter itself: a version manager's python3 shim
+    // can cost a second per simulation on a loaded machine.
+    String example = Files.readString(EXAMPLES.resolve("process-simulator.yaml"));
+    String program = "command: [python3, python/simulator.py]";
+    assertTrue(example.contains(program), example);
+    Path config = Files.writeString(dir.resolve("process.yaml"), example
+        .replace(program, "command: [" + python() + ", " + EXAMPLES.resolve("python/simulator.py").toAbsolutePath() + "]")
+        .replace("../runs/oscillator-example", "out"));
+    Path out = dir.resolve("out");
+    RunCommandTest.Outcome o = RunCommandTest.execute(
+        "run", "--config", config.toString(),
+        "--simulations", "100", "--posterior-samples", "500", "--patience", "2", "--no-dashboard");
+    assertEquals(0, o.exitCode(), o.err());
+    float[][] samples = CsvMatrix.read(out.resolve("posterior_samples.csv"));
+    assertEquals(500, samples.length);
+    BoxUniform prior = new BoxUniform(new double[] {0.1, 0.5}, new double[] {1.0, 2.0});
+    for (float[] theta : samples) {
+      assertTrue(prior.inSupport(theta));
+    }
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals(100, summary.get("samples").asInt());
+    assertEquals(0, summary.get("failed_proposals").asInt());
+    assertTrue(summary.get("training_steps").asLong() > 0);
+  }
+}
