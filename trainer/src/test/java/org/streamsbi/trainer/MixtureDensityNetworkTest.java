@@ -49,7 +49,7 @@ class MixtureDensityNetworkTest {
   void drawsHaveTheDensitysMoments() {
     try (NDManager manager = NDManager.newBaseManager()) {
       MixtureDensityNetwork mdn = randomMixture(manager, 2, 1, 5);
-      double[] fromDensity = RandomFlows.moments(mdn, manager, 20, 800, 0.7f);
+      double[] fromDensity = RandomFlows.moments(mdn, manager, 20, 500, 0.7f);
       int n = 40_000;
       float[] draws =
           mdn.sample(
