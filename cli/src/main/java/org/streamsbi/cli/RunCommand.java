@@ -19,7 +19,9 @@ import org.streamsbi.controller.RunProgress;
 import org.streamsbi.controller.RunResult;
 import org.streamsbi.controller.RunSummary;
 import org.streamsbi.core.CsvMatrix;
+import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
+import org.streamsbi.trainer.Embedding;
 import org.streamsbi.trainer.Estimator;
 import org.streamsbi.trainer.FlowConfig;
 import org.streamsbi.trainer.PosteriorSamples;
@@ -90,8 +92,14 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--validation-interval", defaultValue = "0", description = "training steps between validations; 0 for one epoch of the training split (default ${DEFAULT-VALUE})")
   int validationInterval;
 
-  @Option(names = "--estimator", defaultValue = "maf", description = "density estimator: maf or nsf, as sbi's (default ${DEFAULT-VALUE})")
+  @Option(names = "--estimator", defaultValue = "maf", description = "density estimator: maf, nsf or mdn, as sbi's (default ${DEFAULT-VALUE})")
   String estimator;
+
+  @Option(names = "--embedding", defaultValue = "none", description = "network from x to the estimator's features, trained with it: none, mlp (50 units, 20 features) or cnn (1-D, 8 channels, kernel 5, 20 features; for time series) (default ${DEFAULT-VALUE})")
+  String embedding;
+
+  @Option(names = "--logit-transform", description = "fit the estimator to logit((θ − low)/(high − low)) of a BoxUniform prior, so that every draw lies inside the box")
+  boolean logitTransform;
 
   @Override
   public Integer call() throws Exception {
@@ -100,7 +108,20 @@ final class RunCommand implements Callable<Integer> {
     try {
       family = Estimator.valueOf(estimator.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--estimator must be maf or nsf, got " + estimator);
+      throw new IllegalArgumentException("--estimator must be maf, nsf or mdn, got " + estimator);
+    }
+    Embedding embeddingNet =
+        switch (embedding.toLowerCase(Locale.ROOT)) {
+          case "none" -> Embedding.none();
+          case "mlp" -> Embedding.mlpDefaults();
+          case "cnn" -> Embedding.cnnDefaults();
+          default -> throw new IllegalArgumentException(
+              "--embedding must be none, mlp or cnn, got " + embedding);
+        };
+    if (logitTransform && !(benchmark.prior() instanceof BoxUniform)) {
+      throw new IllegalArgumentException(
+          "--logit-transform needs a BoxUniform prior; " + task + "'s is "
+              + benchmark.prior().getClass().getSimpleName());
     }
     float[] observed = benchmark.observation(observation);
     if (posteriorSamples < 1) {
@@ -115,7 +136,10 @@ final class RunCommand implements Callable<Integer> {
             .workers(workers)
             .brokerDirectory(kafkaDirectory != null ? kafkaDirectory : out.resolve("kafka"))
             .patience(patience)
-            .flow(FlowConfig.defaults(family))
+            .flow(
+                FlowConfig.defaults(family)
+                    .withEmbedding(embeddingNet)
+                    .withLogitTransform(logitTransform))
             .trainer(new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed))
             .seed(seed);
     if (bootstrapServers != null) {

@@ -100,5 +100,17 @@ class RunCommandTest {
     Outcome notANumber = execute("run", "--task", "slcp", "--simulations", "many", "--out", dir.toString());
     assertEquals(2, notANumber.exitCode());
     assertTrue(notANumber.err().contains("--simulations"), notANumber.err());
+
+    Outcome embedding = execute("run", "--task", "slcp", "--embedding", "rnn", "--out", dir.toString());
+    assertEquals(2, embedding.exitCode());
+    assertTrue(embedding.err().contains("--embedding must be none, mlp or cnn"), embedding.err());
+
+    Outcome estimator = execute("run", "--task", "slcp", "--estimator", "gmm", "--out", dir.toString());
+    assertEquals(2, estimator.exitCode());
+    assertTrue(estimator.err().contains("--estimator must be maf, nsf or mdn"), estimator.err());
+
+    Outcome unbounded = execute("run", "--task", "gaussian_linear", "--logit-transform", "--out", dir.toString());
+    assertEquals(2, unbounded.exitCode());
+    assertTrue(unbounded.err().contains("--logit-transform needs a BoxUniform prior"), unbounded.err());
   }
 }

@@ -88,7 +88,7 @@ final class MixtureDensityNetwork extends ConditionalEstimator {
     return bounds;
   }
 
-  /** Log-weights (rows × K), means (rows × K × D), diagonals of U (rows × K × D) and U. */
+  /** Logits of the weights (rows × K), means (rows × K × D), diagonals of U (rows × K × D) and U. */
   private NDList mixture(NDArray features, Function<Parameter, NDArray> v) {
     NDManager m = features.getManager();
     long rows = features.getShape().get(0);
@@ -109,8 +109,17 @@ final class MixtureDensityNetwork extends ConditionalEstimator {
             .reshape(rows, k, d, d)
             .mul(m.create(strictUpper, new Shape(d, d)))
             .add(diagonal.reshape(rows, k, d, 1).mul(m.create(identity, new Shape(d, d))));
-    return new NDList(
-        parts.get(0).logSoftmax(1), parts.get(1).reshape(rows, k, d), diagonal, factor);
+    return new NDList(parts.get(0), parts.get(1).reshape(rows, k, d), diagonal, factor);
+  }
+
+  /**
+   * log Σ exp over axis 1 of a rows × K array. Written out with the largest term subtracted as a
+   * constant (the result's gradient does not depend on it) because PyTorch's softmax kernels cost
+   * ~300 µs a call at these sizes on one thread.
+   */
+  private static NDArray logSumExp(NDArray values) {
+    NDArray largest = values.max(new int[] {1}, true).stopGradient();
+    return values.sub(largest).exp().sum(new int[] {1}).log().add(largest.squeeze(1));
   }
 
   @Override
@@ -123,19 +132,16 @@ final class MixtureDensityNetwork extends ConditionalEstimator {
     NDArray deviation = theta.reshape(rows, 1, d).sub(mixture.get(1));
     NDArray whitened =
         mixture.get(3).mul(deviation.reshape(rows, COMPONENTS, 1, d)).sum(new int[] {3});
-    NDArray joint =
+    NDArray logNormal =
         mixture
-            .get(0)
-            .add(mixture.get(2).log().sum(new int[] {2}))
+            .get(2)
+            .log()
+            .sum(new int[] {2})
             .sub(whitened.square().sum(new int[] {2}).mul(m.create(0.5f)));
-    // log Σ_k exp(joint_k), shifted by the largest term so that no exp overflows.
-    NDArray largest = joint.max(new int[] {1}, true);
-    return joint
-        .sub(largest)
-        .exp()
-        .sum(new int[] {1})
-        .log()
-        .add(largest.reshape(rows))
+    // log Σ_k softmax(logits)_k N_k = lse(logits + log N) − lse(logits).
+    NDArray logits = mixture.get(0);
+    return logSumExp(logits.add(logNormal))
+        .sub(logSumExp(logits))
         .sub(m.create((float) (0.5 * d * Math.log(2 * Math.PI))));
   }
 
@@ -145,14 +151,14 @@ final class MixtureDensityNetwork extends ConditionalEstimator {
     int rows = (int) features.getShape().get(0);
     int d = thetaDimension;
     NDList mixture = mixture(features, values);
-    float[] logWeights = mixture.get(0).toFloatArray();
+    float[] logits = mixture.get(0).toFloatArray();
     float[] means = mixture.get(1).toFloatArray();
     float[] factors = mixture.get(3).toFloatArray();
     float[] theta = new float[rows * d];
     double[] epsilon = new double[d];
     double[] z = new double[d];
     for (int r = 0; r < rows; r++) {
-      int k = component(logWeights, r * COMPONENTS, rng.nextDouble());
+      int k = component(logits, r * COMPONENTS, rng.nextDouble());
       for (int i = 0; i < d; i++) {
         epsilon[i] = rng.nextGaussian();
       }
@@ -173,11 +179,19 @@ final class MixtureDensityNetwork extends ConditionalEstimator {
     return features.getManager().create(theta, new Shape(rows, d));
   }
 
-  /** The component whose cumulative weight first exceeds {@code uniform}. */
-  private static int component(float[] logWeights, int offset, double uniform) {
+  /** The component whose cumulative softmax weight first exceeds {@code uniform}. */
+  private static int component(float[] logits, int offset, double uniform) {
+    double largest = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < COMPONENTS; k++) {
+      largest = Math.max(largest, logits[offset + k]);
+    }
+    double total = 0;
+    for (int k = 0; k < COMPONENTS; k++) {
+      total += Math.exp(logits[offset + k] - largest);
+    }
     double cumulative = 0;
     for (int k = 0; k < COMPONENTS - 1; k++) {
-      cumulative += Math.exp(logWeights[offset + k]);
+      cumulative += Math.exp(logits[offset + k] - largest) / total;
       if (uniform < cumulative) {
         return k;
       }
