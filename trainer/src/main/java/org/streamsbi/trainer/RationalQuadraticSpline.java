@@ -95,9 +95,9 @@ final class RationalQuadraticSpline {
   /**
    * Written for few native operations, each costing microseconds of call and autograd overhead at
    * these sizes, and for none of those that cost far more on one thread (softmax ~300 µs, a
-   * concatenation or slice on an inner axis 30–80 µs, an add ~5 µs): the softmax is written out,
-   * cumulative sums and the placing of the derivatives are products with constant matrices, the
-   * bin search counts knots, and two gathers pick the bin's corners.
+   * concatenation on an inner axis or an op on a strided view 30–150 µs, an add ~5 µs): the
+   * softmax is written out, cumulative sums and the placing of the derivatives are products with
+   * constant matrices, the bin search counts knots, and two gathers pick the bin's corners.
    */
   private static NDList apply(NDArray inputs, NDArray parameters, boolean inverse) {
     NDManager m = inputs.getManager();
@@ -111,16 +111,19 @@ final class RationalQuadraticSpline {
 
     // Widths and heights side by side (rows × D × 2 × BINS), their knots at once. The largest
     // logit is subtracted as a constant: the shares do not depend on it, so no gradient flows
-    // through it.
+    // through it. Both parts of the split are strided views; reshaping each through a shape no
+    // view can take copies it to contiguous memory, where elementwise kernels run several times
+    // faster (softplus on the strided view: ~150 µs, on a copy: ~20 µs).
     NDList raw = parameters.split(new long[] {2 * BINS}, 2);
-    NDArray logits = raw.get(0).reshape(rows, dims, 2, BINS);
+    NDArray logits = raw.get(0).reshape(rows, dims * 2 * BINS).reshape(rows, dims, 2, BINS);
     NDArray exp = logits.sub(logits.max(new int[] {3}, true).stopGradient()).exp();
     NDArray knots =
         exp.matMul(m.create(CUMULATIVE, new Shape(BINS, BINS + 1)))
             .div(exp.sum(new int[] {3}, true))
             .add(m.create(KNOT_OFFSETS, new Shape(BINS + 1)));
     NDArray derivatives =
-        Activation.softPlus(raw.get(1))
+        Activation.softPlus(raw.get(1).reshape(rows, dims * (BINS - 1)))
+            .reshape(rows, dims, BINS - 1)
             .matMul(m.create(INTERIOR, new Shape(BINS - 1, BINS + 1)))
             .add(m.create(DERIVATIVE_OFFSETS, new Shape(BINS + 1)));
 
