@@ -59,7 +59,9 @@ final class RunCommand implements Callable<Integer> {
           Map.entry("--batch-size", "trainer.batch_size"),
           Map.entry("--learning-rate", "trainer.learning_rate"),
           Map.entry("--validation-interval", "trainer.validation_interval"),
-          Map.entry("--estimator", "estimator.name"));
+          Map.entry("--estimator", "estimator.name"),
+          Map.entry("--embedding", "estimator.embedding"),
+          Map.entry("--logit-transform", "estimator.logit_transform"));
 
   @Spec CommandSpec spec;
 
@@ -111,8 +113,14 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--validation-interval", description = "training steps between validations; 0 for one epoch of the training split (default 0)")
   Integer validationInterval;
 
-  @Option(names = "--estimator", description = "density estimator: maf or nsf, as sbi's (default maf)")
+  @Option(names = "--estimator", description = "density estimator: maf, nsf or mdn, as sbi's (default maf)")
   String estimator;
+
+  @Option(names = "--embedding", description = "network from x to the estimator's features, trained with it: none, mlp (50 units, 20 features) or cnn (1-D, 8 channels, kernel 5, 20 features; for time series) (default none)")
+  String embedding;
+
+  @Option(names = "--logit-transform", description = "fit the estimator to logit((θ − low)/(high − low)) of a BoxUniform prior, so that every draw lies inside the box")
+  Boolean logitTransform;
 
   @Mixin DashboardOptions dashboardOptions;
 

@@ -58,7 +58,8 @@ record RunFile(
 
   record Budget(Integer simulations) {}
 
-  record Estimator(String name, Integer transforms, Integer hiddenUnits) {}
+  /** {@code embedding}: none, mlp or cnn; {@code logit_transform} needs a box_uniform prior. */
+  record Estimator(String name, Integer transforms, Integer hiddenUnits, String embedding, Boolean logitTransform) {}
 
   record Trainer(
       Integer batchSize,

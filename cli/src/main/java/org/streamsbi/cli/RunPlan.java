@@ -38,6 +38,7 @@ import org.streamsbi.simulator.SimulationWorkerConfig;
 import org.streamsbi.simulator.StreamingProcessSimulator;
 import org.streamsbi.simulator.StreamingSimulator;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
+import org.streamsbi.trainer.Embedding;
 import org.streamsbi.trainer.Estimator;
 import org.streamsbi.trainer.FlowConfig;
 import org.streamsbi.trainer.TrainerConfig;
@@ -140,11 +141,22 @@ final class RunPlan {
 
     int simulations = f.atLeast("budget.simulations", file.budget() == null ? null : file.budget().simulations(),
         DEFAULT_SIMULATIONS, 2);
-    RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null) : file.estimator();
+    RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null, null, null) : file.estimator();
     Estimator family = f.choice("estimator.name", est.name(), Estimator.MAF, Estimator.class);
+    Embedding embedding = switch (f.choice("estimator.embedding", est.embedding(), Embedding.Kind.NONE, Embedding.Kind.class)) {
+      case NONE -> Embedding.none();
+      case MLP -> Embedding.mlpDefaults();
+      case CNN -> Embedding.cnnDefaults();
+    };
+    boolean logitTransform = Boolean.TRUE.equals(est.logitTransform());
+    if (logitTransform && !(prior instanceof BoxUniform)) {
+      throw f.invalid("estimator.logit_transform", "needs a box_uniform prior; this prior is "
+          + prior.getClass().getSimpleName());
+    }
     FlowConfig flow = new FlowConfig(family,
         f.atLeast("estimator.transforms", est.transforms(), 5, 1),
-        f.atLeast("estimator.hidden_units", est.hiddenUnits(), 50, 1));
+        f.atLeast("estimator.hidden_units", est.hiddenUnits(), 50, 1),
+        embedding, logitTransform);
 
     RunFile.Trainer tr = file.trainer() == null ? new RunFile.Trainer(null, null, null, null, null, null) : file.trainer();
     long seed = tr.seed() == null ? 0 : tr.seed();

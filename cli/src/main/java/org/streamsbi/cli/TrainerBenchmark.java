@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "trainer",
     mixinStandardHelpOptions = true,
     description = {
-      "Training samples/s of the MAF and NSF estimators at batch 256 on two_moons (θ 2, x 2) and",
+      "Training samples/s of the MAF, NSF and MDN estimators at batch 256 on two_moons (θ 2, x 2) and",
       "slcp (θ 5, x 8) sizes, each as a ratio to sbi's 8,400 samples/s (target >= 5x)."
     })
 final class TrainerBenchmark implements Callable<Integer> {

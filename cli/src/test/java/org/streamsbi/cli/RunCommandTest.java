@@ -100,5 +100,17 @@ class RunCommandTest {
     Outcome notANumber = execute("run", "--task", "slcp", "--simulations", "many", "--out", dir.toString());
     assertEquals(2, notANumber.exitCode());
     assertTrue(notANumber.err().contains("--simulations"), notANumber.err());
+
+    Outcome embedding = execute("run", "--task", "slcp", "--embedding", "rnn", "--out", dir.toString());
+    assertEquals(2, embedding.exitCode());
+    assertTrue(embedding.err().contains("estimator.embedding (--embedding): must be one of none, mlp, cnn, got 'rnn'"), embedding.err());
+
+    Outcome estimator = execute("run", "--task", "slcp", "--estimator", "gmm", "--out", dir.toString());
+    assertEquals(2, estimator.exitCode());
+    assertTrue(estimator.err().contains("estimator.name (--estimator): must be one of maf, nsf, mdn, got 'gmm'"), estimator.err());
+
+    Outcome unbounded = execute("run", "--task", "gaussian_linear", "--logit-transform", "--out", dir.toString());
+    assertEquals(2, unbounded.exitCode());
+    assertTrue(unbounded.err().contains("estimator.logit_transform (--logit-transform): needs a box_uniform prior"), unbounded.err());
   }
 }

@@ -13,36 +13,54 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
+import org.streamsbi.buffer.Minibatch;
+import org.streamsbi.core.prior.Prior;
 
 /**
- * The flow with its standardization: q(θ | x) in the original spaces of θ and x. Owns the DJL
- * model holding the flow's parameters; not thread-safe.
+ * The estimator with its standardization: q(θ | x) in the original spaces of θ and x. Owns the
+ * DJL model holding the estimator's parameters; not thread-safe.
  */
 final class ConditionalDensity implements AutoCloseable {
   /** Rows per native call when evaluating or sampling: bounds native memory, amortises calls. */
   static final int CHUNK = 10_000;
   /** Files from before the NSF hold a MAF and no estimator field. */
   private static final int MAF_FORMAT = 0x5342_4931;
-  private static final int FORMAT = 0x5342_4932;
+  /** Files from before embeddings and the logit transform. */
+  private static final int FLOW_FORMAT = 0x5342_4932;
+  private static final int FORMAT = 0x5342_4933;
 
   private final FlowConfig config;
   private final Standardization standardization;
-  private final ConditionalFlow flow;
+  private final ConditionalEstimator estimator;
   private final Model model;
 
   private ConditionalDensity(FlowConfig config, Standardization standardization) {
+    if (config.logitTransform() != (standardization.logit() != null)) {
+      throw new IllegalArgumentException(
+          "flow.logitTransform is " + config.logitTransform()
+              + " but the standardization " + (config.logitTransform() ? "has none" : "has one"));
+    }
     this.config = config;
     this.standardization = standardization;
-    this.flow =
-        ConditionalFlow.of(
+    this.estimator =
+        ConditionalEstimator.of(
             config, standardization.thetaDimension(), standardization.xDimension());
     this.model = Model.newInstance("npe", Djl.device());
-    model.setBlock(flow);
+    model.setBlock(estimator);
   }
 
-  /** A flow with uninitialised parameters, to be trained. */
+  /** An estimator with uninitialised parameters, to be trained. */
   static ConditionalDensity untrained(FlowConfig config, Standardization standardization) {
     return new ConditionalDensity(config, standardization);
+  }
+
+  /**
+   * An estimator with uninitialised parameters, z-scoring fitted on {@code trainingSet} (after
+   * the logit transform of {@code prior}'s box, when the configuration asks for it).
+   */
+  static ConditionalDensity untrained(FlowConfig config, Minibatch trainingSet, Prior prior) {
+    LogitTransform logit = config.logitTransform() ? LogitTransform.of(prior) : null;
+    return new ConditionalDensity(config, Standardization.fit(trainingSet, logit));
   }
 
   FlowConfig config() {
@@ -53,8 +71,8 @@ final class ConditionalDensity implements AutoCloseable {
     return model;
   }
 
-  ConditionalFlow flow() {
-    return flow;
+  ConditionalEstimator estimator() {
+    return estimator;
   }
 
   Standardization standardization() {
@@ -84,9 +102,12 @@ final class ConditionalDensity implements AutoCloseable {
                 Arrays.copyOfRange(thetaZ, start * d, (start + n) * d), new Shape(n, d));
         NDArray c =
             manager.create(Arrays.copyOfRange(xZ, start * dx, (start + n) * dx), new Shape(n, dx));
-        float[] logQ = flow.logProb(t, c, Parameter::getArray).toFloatArray();
+        float[] logQ = estimator.logProb(t, c, Parameter::getArray).toFloatArray();
         for (int i = 0; i < n; i++) {
-          out[start + i] = logQ[i] - standardization.thetaLogScale();
+          out[start + i] =
+              logQ[i]
+                  - standardization.thetaLogScale()
+                  + standardization.logitLogDeterminant(theta, start + i);
         }
       }
     }
@@ -96,10 +117,6 @@ final class ConditionalDensity implements AutoCloseable {
   /** {@code n} draws θ ~ q(θ | x), row-major in the original θ space; n at most {@link #CHUNK}. */
   float[] sample(int n, float[] observation, RandomGenerator rng) {
     int d = thetaDimension();
-    float[] noise = new float[n * d];
-    for (int i = 0; i < noise.length; i++) {
-      noise[i] = (float) rng.nextGaussian();
-    }
     float[] xZ = standardization.x(observation);
     float[] context = new float[n * xZ.length];
     for (int r = 0; r < n; r++) {
@@ -108,10 +125,8 @@ final class ConditionalDensity implements AutoCloseable {
     float[] thetaZ;
     try (NDManager manager = model.getNDManager().newSubManager()) {
       thetaZ =
-          flow.inverse(
-                  manager.create(noise, new Shape(n, d)),
-                  manager.create(context, new Shape(n, xZ.length)),
-                  Parameter::getArray)
+          estimator
+              .sample(manager.create(context, new Shape(n, xZ.length)), rng, Parameter::getArray)
               .toFloatArray();
     }
     float[] out = new float[n * d];
@@ -128,34 +143,66 @@ final class ConditionalDensity implements AutoCloseable {
     out.writeUTF(config.estimator().name());
     out.writeInt(config.transforms());
     out.writeInt(config.hiddenUnits());
+    Embedding embedding = config.embedding();
+    out.writeUTF(embedding.kind().name());
+    out.writeInt(embedding.units());
+    out.writeInt(embedding.kernel());
+    out.writeInt(embedding.features());
+    out.writeBoolean(config.logitTransform());
+    if (config.logitTransform()) {
+      standardization.logit().write(out);
+    }
     standardization.write(out);
-    flow.saveParameters(out);
+    estimator.saveParameters(out);
   }
 
   static ConditionalDensity read(DataInputStream in) throws IOException {
     int format = in.readInt();
     Estimator estimator;
-    if (format == FORMAT) {
-      String name = in.readUTF();
-      try {
-        estimator = Estimator.valueOf(name);
-      } catch (IllegalArgumentException e) {
-        throw new IOException("unknown estimator " + name + " in the saved posterior", e);
-      }
+    if (format == FORMAT || format == FLOW_FORMAT) {
+      estimator = named(Estimator.class, in.readUTF());
     } else if (format == MAF_FORMAT) {
       estimator = Estimator.MAF;
     } else {
       throw new IOException("not a saved posterior (format tag " + Integer.toHexString(format) + ")");
     }
-    FlowConfig config = new FlowConfig(estimator, in.readInt(), in.readInt());
-    ConditionalDensity density = new ConditionalDensity(config, Standardization.read(in));
+    int transforms = in.readInt();
+    int hiddenUnits = in.readInt();
+    FlowConfig config;
+    LogitTransform logit = null;
     try {
-      density.flow.loadParameters(density.model.getNDManager(), in);
+      if (format == FORMAT) {
+        Embedding embedding =
+            new Embedding(
+                named(Embedding.Kind.class, in.readUTF()), in.readInt(), in.readInt(), in.readInt());
+        boolean logitTransform = in.readBoolean();
+        if (logitTransform) {
+          logit = LogitTransform.read(in);
+        }
+        config = new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform);
+      } else {
+        config = new FlowConfig(estimator, transforms, hiddenUnits);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the saved posterior's configuration is invalid: " + e.getMessage(), e);
+    }
+    ConditionalDensity density = new ConditionalDensity(config, Standardization.read(in, logit));
+    try {
+      density.estimator.loadParameters(density.model.getNDManager(), in);
     } catch (MalformedModelException | RuntimeException e) {
       density.close();
-      throw new IOException("the saved flow's parameters do not fit its configuration", e);
+      throw new IOException("the saved estimator's parameters do not fit its configuration", e);
     }
     return density;
+  }
+
+  private static <E extends Enum<E>> E named(Class<E> type, String name) throws IOException {
+    try {
+      return Enum.valueOf(type, name);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(
+          "unknown " + type.getSimpleName() + " " + name + " in the saved posterior", e);
+    }
   }
 
   /** A density of the same configuration and z-scoring holding {@code parameters}. */
@@ -176,10 +223,10 @@ final class ConditionalDensity implements AutoCloseable {
     return withParameters(config, standardization, saveParameters());
   }
 
-  /** Replaces the flow's parameters by ones written with {@code flow().saveParameters}. */
+  /** Replaces the estimator's parameters by ones written with {@link #saveParameters}. */
   void loadParameters(byte[] saved) {
     try {
-      flow.loadParameters(
+      estimator.loadParameters(
           model.getNDManager(),
           new DataInputStream(new ByteArrayInputStream(saved)));
     } catch (IOException | MalformedModelException e) {
@@ -190,7 +237,7 @@ final class ConditionalDensity implements AutoCloseable {
   byte[] saveParameters() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
-      flow.saveParameters(new DataOutputStream(bytes));
+      estimator.saveParameters(new DataOutputStream(bytes));
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory failed", e);
     }

@@ -1,13 +1,24 @@
 package org.streamsbi.trainer;
 
 /**
- * Shape of the conditional flow, as sbi's {@code maf} and {@code nsf} density estimators.
+ * Shape of the conditional density estimator, as sbi's {@code maf}, {@code nsf} and {@code mdn}.
  *
- * @param estimator the flow family
- * @param transforms autoregressive or coupling layers (sbi: 5)
- * @param hiddenUnits units in each of the two hidden layers of every layer's network (sbi: 50)
+ * @param estimator the estimator family
+ * @param transforms autoregressive or coupling layers of a flow (sbi: 5); the MDN has none and
+ *     ignores it
+ * @param hiddenUnits units in each of the two hidden layers of every layer's network, or of the
+ *     MDN's network (sbi: 50)
+ * @param embedding the network from x to the estimator's conditioning features
+ * @param logitTransform whether θ of a BoxUniform prior is mapped to logit((θ − low)/(high − low))
+ *     before z-scoring, so that the estimator lives in unbounded space and every draw is inside
+ *     the box
  */
-public record FlowConfig(Estimator estimator, int transforms, int hiddenUnits) {
+public record FlowConfig(
+    Estimator estimator,
+    int transforms,
+    int hiddenUnits,
+    Embedding embedding,
+    boolean logitTransform) {
 
   public FlowConfig {
     if (estimator == null) {
@@ -19,6 +30,14 @@ public record FlowConfig(Estimator estimator, int transforms, int hiddenUnits) {
     if (hiddenUnits < 1) {
       throw new IllegalArgumentException("flow.hiddenUnits must be at least 1, got " + hiddenUnits);
     }
+    if (embedding == null) {
+      throw new IllegalArgumentException("flow.embedding must be given (Embedding.none() for none)");
+    }
+  }
+
+  /** No embedding network and no logit transform. */
+  public FlowConfig(Estimator estimator, int transforms, int hiddenUnits) {
+    this(estimator, transforms, hiddenUnits, Embedding.none(), false);
   }
 
   /** A masked autoregressive flow. */
@@ -31,8 +50,18 @@ public record FlowConfig(Estimator estimator, int transforms, int hiddenUnits) {
     return new FlowConfig(5, 50);
   }
 
-  /** sbi's defaults for {@code estimator}: 5 transforms of 50 hidden units. */
+  /** sbi's defaults for {@code estimator}: 5 transforms (for a flow) of 50 hidden units. */
   public static FlowConfig defaults(Estimator estimator) {
     return new FlowConfig(estimator, 5, 50);
+  }
+
+  /** This configuration with {@code embedding} for x. */
+  public FlowConfig withEmbedding(Embedding embedding) {
+    return new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform);
+  }
+
+  /** This configuration with the logit transform of bounded θ on or off. */
+  public FlowConfig withLogitTransform(boolean logitTransform) {
+    return new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform);
   }
 }

@@ -42,9 +42,9 @@ final class MaskedAutoregressiveFlow extends ConditionalFlow {
   private final int hiddenUnits;
 
   MaskedAutoregressiveFlow(FlowConfig config, int thetaDimension, int contextDimension) {
-    super(thetaDimension, contextDimension);
+    super(config, thetaDimension, contextDimension);
     this.hiddenUnits = config.hiddenUnits();
-    int in = thetaDimension + contextDimension;
+    int in = thetaDimension + featureDimension;
     int h = hiddenUnits;
     for (int l = 0; l < config.transforms(); l++) {
       layers.add(
@@ -90,7 +90,7 @@ final class MaskedAutoregressiveFlow extends ConditionalFlow {
    * created there and put first in each product, so nothing lands in the model's manager.
    */
   @Override
-  NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
+  NDArray conditionalLogProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
     NDManager manager = theta.getManager();
     NDList logScales = new NDList(layers.size());
     NDArray z = toNoise(theta, context, values, logScales);
@@ -142,7 +142,7 @@ final class MaskedAutoregressiveFlow extends ConditionalFlow {
   }
 
   private NDArray[] masks(NDManager manager) {
-    int in = thetaDimension + contextDimension;
+    int in = thetaDimension + featureDimension;
     return new NDArray[] {
       manager.create(inputMask, new Shape(hiddenUnits, in)),
       manager.create(hiddenMask, new Shape(hiddenUnits, hiddenUnits)),

@@ -29,14 +29,14 @@ final class NeuralSplineFlow extends ConditionalFlow {
   private final List<Conditioner> layers = new ArrayList<>();
 
   NeuralSplineFlow(FlowConfig config, int thetaDimension, int contextDimension) {
-    super(thetaDimension, contextDimension);
+    super(config, thetaDimension, contextDimension);
     int h = config.hiddenUnits();
     // nflows' alternating masks as a split plus a reversal of θ between layers: the column
     // that conditions one layer is transformed by the next, and a split is one operation where
     // a mask needs a gather and a scatter.
     identity = thetaDimension / 2;
     transformed = thetaDimension - identity;
-    int in = identity + contextDimension;
+    int in = identity + featureDimension;
     int out = transformed * P;
     for (int l = 0; l < config.transforms(); l++) {
       layers.add(
@@ -59,7 +59,7 @@ final class NeuralSplineFlow extends ConditionalFlow {
   }
 
   @Override
-  NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
+  NDArray conditionalLogProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
     NDManager manager = theta.getManager();
     NDList noise = toNoise(theta, context, values);
     NDArray half = manager.create(0.5f);

@@ -112,7 +112,7 @@ public final class NpeTrainer {
     } else if (start != null) {
       density = start.densityCopy();
     } else {
-      density = ConditionalDensity.untrained(flowConfig, Standardization.fit(buffer.trainingSet()));
+      density = ConditionalDensity.untrained(flowConfig, buffer.trainingSet(), prior);
     }
     if (density.thetaDimension() != buffer.thetaDimension()
         || density.xDimension() != buffer.xDimension()) {
@@ -206,7 +206,7 @@ public final class NpeTrainer {
                   Optimizer.adam()
                       .optLearningRateTracker(Tracker.fixed((float) config.learningRate()))
                       .build());
-      ConditionalFlow flow = density.flow();
+      ConditionalEstimator flow = density.estimator();
       try (Trainer trainer = density.model().newTrainer(trainingConfig)) {
         Engine.getInstance().setRandomSeed(Long.hashCode(config.seed()));
         trainer.initialize(

@@ -38,7 +38,7 @@ class CheckpointTest {
       try (ConditionalDensity density =
           ConditionalDensity.untrained(config, Standardization.fit(buffer.trainingSet()))) {
         density
-            .flow()
+            .estimator()
             .initialize(
                 density.model().getNDManager(), DataType.FLOAT32, new Shape(1, 2), new Shape(1, 2));
         byte[] best = density.saveParameters();

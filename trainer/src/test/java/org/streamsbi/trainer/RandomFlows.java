@@ -12,7 +12,7 @@ final class RandomFlows {
   private RandomFlows() {}
 
   /** Initialises the flow and draws every parameter from U(−0.5, 0.5), so no layer is the identity. */
-  static <F extends ConditionalFlow> F randomize(F flow, NDManager manager, long seed) {
+  static <F extends ConditionalEstimator> F randomize(F flow, NDManager manager, long seed) {
     flow.initialize(
         manager,
         DataType.FLOAT32,
@@ -33,7 +33,18 @@ final class RandomFlows {
    * ∫ q(θ | x) dθ by the midpoint rule on a grid of {@code side} points per axis over [−half,
    * half] in every θ dimension (1 or 2), with every x value set to {@code context}.
    */
-  static double mass(ConditionalFlow flow, NDManager manager, double half, int side, float context) {
+  static double mass(
+      ConditionalEstimator flow, NDManager manager, double half, int side, float context) {
+    return moments(flow, manager, half, side, context)[0];
+  }
+
+  /**
+   * By the midpoint rule on a grid of {@code side} points per axis over [−half, half] in every θ
+   * dimension (1 or 2), with every x value set to {@code context}: ∫ q(θ | x) dθ in 1-D; in 2-D
+   * the mass, then the mean (2) and covariance (var 0, cov 01, var 1) of the normalised density.
+   */
+  static double[] moments(
+      ConditionalEstimator flow, NDManager manager, double half, int side, float context) {
     int d = flow.thetaDimension();
     if (d > 2) {
       throw new IllegalArgumentException("a grid over " + d + " dimensions is too large");
@@ -51,10 +62,54 @@ final class RandomFlows {
     NDArray theta = manager.create(grid, new Shape(points, d));
     NDArray x = manager.full(new Shape(points, flow.contextDimension()), context);
     double cell = Math.pow(step, d);
+    float[] logQ = flow.logProb(theta, x, Parameter::getArray).toFloatArray();
+    double[] weights = new double[points];
     double mass = 0;
-    for (float logQ : flow.logProb(theta, x, Parameter::getArray).toFloatArray()) {
-      mass += Math.exp(logQ) * cell;
+    for (int p = 0; p < points; p++) {
+      weights[p] = Math.exp(logQ[p]) * cell;
+      mass += weights[p];
     }
-    return mass;
+    if (d == 1) {
+      return new double[] {mass};
+    }
+    double[] weighted = new double[5];
+    for (int p = 0; p < points; p++) {
+      double w = weights[p] / mass;
+      double a = grid[2 * p];
+      double b = grid[2 * p + 1];
+      weighted[0] += w * a;
+      weighted[1] += w * b;
+      weighted[2] += w * a * a;
+      weighted[3] += w * a * b;
+      weighted[4] += w * b * b;
+    }
+    return new double[] {
+      mass,
+      weighted[0],
+      weighted[1],
+      weighted[2] - weighted[0] * weighted[0],
+      weighted[3] - weighted[0] * weighted[1],
+      weighted[4] - weighted[1] * weighted[1]
+    };
+  }
+
+  /** Mean (2) and covariance (var 0, cov 01, var 1) of {@code n} row-major 2-D draws. */
+  static double[] moments(float[] draws, int n) {
+    double[] sum = new double[5];
+    for (int r = 0; r < n; r++) {
+      double a = draws[2 * r];
+      double b = draws[2 * r + 1];
+      sum[0] += a;
+      sum[1] += b;
+      sum[2] += a * a;
+      sum[3] += a * b;
+      sum[4] += b * b;
+    }
+    for (int i = 0; i < 5; i++) {
+      sum[i] /= n;
+    }
+    return new double[] {
+      sum[0], sum[1], sum[2] - sum[0] * sum[0], sum[3] - sum[0] * sum[1], sum[4] - sum[1] * sum[1]
+    };
   }
 }

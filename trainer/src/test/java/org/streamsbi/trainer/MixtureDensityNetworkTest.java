@@ -1,0 +1,117 @@
+package org.streamsbi.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.streamsbi.buffer.ReplayBuffer;
+import org.streamsbi.buffer.ReplayBufferConfig;
+import org.streamsbi.core.Sample;
+import org.streamsbi.core.prior.MultivariateNormal;
+
+/** The mixture's algebra on random parameters, and a fit of a bimodal conditional. */
+class MixtureDensityNetworkTest {
+
+  private static MixtureDensityNetwork randomMixture(
+      NDManager manager, int thetaDimension, int contextDimension, long seed) {
+    return RandomFlows.randomize(
+        new MixtureDensityNetwork(
+            new FlowConfig(Estimator.MDN, 1, 16), thetaDimension, contextDimension),
+        manager,
+        seed);
+  }
+
+  @Test
+  void oneDimensionalDensityIntegratesToOne() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      MixtureDensityNetwork mdn = randomMixture(manager, 1, 2, 21);
+      assertEquals(1.0, RandomFlows.mass(mdn, manager, 20, 40_000, -0.4f), 1e-3);
+    }
+  }
+
+  @Test
+  void twoDimensionalDensityIntegratesToOne() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      MixtureDensityNetwork mdn = randomMixture(manager, 2, 1, 11);
+      assertEquals(1.0, RandomFlows.mass(mdn, manager, 10, 400, 0.7f), 0.01);
+    }
+  }
+
+  /**
+   * Draws have the mean and covariance that log q gives on a grid: the back-substitution through
+   * the precision factor and the choice of component match the density.
+   */
+  @Test
+  void drawsHaveTheDensitysMoments() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      MixtureDensityNetwork mdn = randomMixture(manager, 2, 1, 5);
+      double[] fromDensity = RandomFlows.moments(mdn, manager, 20, 500, 0.7f);
+      int n = 40_000;
+      float[] draws =
+          mdn.sample(
+                  manager.full(new Shape(n, 1), 0.7f),
+                  new SplittableRandom(3),
+                  Parameter::getArray)
+              .toFloatArray();
+      double[] fromDraws = RandomFlows.moments(draws, n);
+      String[] names = {"mean 0", "mean 1", "var 0", "cov 01", "var 1"};
+      double spread = Math.max(fromDensity[3], fromDensity[5]);
+      for (int i = 0; i < names.length; i++) {
+        // Five standard errors for the means; 5% of the larger variance for the second moments.
+        double tolerance = i < 2 ? 5 * Math.sqrt(fromDensity[3 + 2 * i] / n) : 0.05 * spread;
+        assertEquals(fromDensity[1 + i], fromDraws[i], tolerance, names[i]);
+      }
+      assertTrue(fromDensity[3] > 0.05 && fromDensity[5] > 0.05, "degenerate mixture");
+    }
+  }
+
+  /**
+   * θ | x = ±x + N(0, 0.3²) with equal weights and x ~ U(1, 2): the mixture puts half its mass on
+   * each mode, at ±x with the noise's spread.
+   */
+  @Test
+  void fitsABimodalConditional() throws InterruptedException {
+    double sigma = 0.3;
+    int n = 10_000;
+    ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(n, n / 2, 0.1), 1, 1);
+    SplittableRandom rng = new SplittableRandom(4);
+    for (int i = 0; i < n; i++) {
+      float x = (float) (1 + rng.nextDouble());
+      float theta = (float) ((rng.nextBoolean() ? x : -x) + sigma * rng.nextGaussian());
+      String id = "b" + i;
+      buffer.insert(new Sample(id, "run", 1, id, 0, new float[] {theta}, new float[] {x}, "w", 0));
+    }
+    try (Posterior posterior =
+        new NpeTrainer(
+                FlowConfig.defaults(Estimator.MDN), new TrainerConfig(256, 1e-3, 250, 5.0, 3))
+            .train(
+                buffer,
+                MultivariateNormal.isotropic(new double[1], 100),
+                StoppingRule.maxSteps(2_000))
+            .posterior()) {
+      for (float x : new float[] {1.2f, 1.8f}) {
+        float[][] draws = posterior.sample(8_000, new float[] {x}, 7).theta();
+        double[] sum = new double[2];
+        double[] squares = new double[2];
+        int[] count = new int[2];
+        for (float[] theta : draws) {
+          int mode = theta[0] > 0 ? 1 : 0;
+          sum[mode] += theta[0];
+          squares[mode] += theta[0] * theta[0];
+          count[mode]++;
+        }
+        assertEquals(0.5, (double) count[1] / draws.length, 0.04, "mass of the mode at +x=" + x);
+        for (int mode = 0; mode < 2; mode++) {
+          double mean = sum[mode] / count[mode];
+          double sd = Math.sqrt(squares[mode] / count[mode] - mean * mean);
+          assertEquals(mode == 1 ? x : -x, mean, 0.08, "mode " + mode + " at x=" + x);
+          assertEquals(sigma, sd, 0.06, "spread of mode " + mode + " at x=" + x);
+        }
+      }
+    }
+  }
+}
