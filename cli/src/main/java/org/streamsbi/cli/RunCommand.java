@@ -22,6 +22,7 @@ import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.Estimator;
 import org.streamsbi.trainer.FlowConfig;
+import org.streamsbi.trainer.LearningRateSchedule;
 import org.streamsbi.trainer.PosteriorSamples;
 import org.streamsbi.trainer.TrainerConfig;
 import picocli.CommandLine.Command;
@@ -93,6 +94,18 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--estimator", defaultValue = "maf", description = "density estimator: maf or nsf, as sbi's (default ${DEFAULT-VALUE})")
   String estimator;
 
+  @Option(names = "--lr-schedule", defaultValue = "constant", description = "learning-rate schedule: constant, cosine:WARMUP:DECAY[:FINAL] (steps; final factor, default 0) or plateau:FACTOR:PATIENCE[:MIN] (validations; minimum factor, default 0.01) (default ${DEFAULT-VALUE})")
+  String learningRateSchedule;
+
+  @Option(names = "--checkpoint-dir", description = "keep a training checkpoint (parameters, Adam state, z-scoring, step) in this directory")
+  Path checkpointDirectory;
+
+  @Option(names = "--checkpoint-interval", defaultValue = "500", description = "training steps between checkpoints; one is also written at the end (default ${DEFAULT-VALUE})")
+  int checkpointInterval;
+
+  @Option(names = "--resume", description = "continue training from the checkpoint in --checkpoint-dir, when there is one")
+  boolean resume;
+
   @Override
   public Integer call() throws Exception {
     BenchmarkTask benchmark = BenchmarkTask.named(task);
@@ -110,13 +123,22 @@ final class RunCommand implements Callable<Integer> {
         : task.replace('_', '-') + "-obs" + observation + "-"
             + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     TrainerConfig defaults = TrainerConfig.defaults();
+    if (resume && checkpointDirectory == null) {
+      throw new IllegalArgumentException("--resume needs --checkpoint-dir");
+    }
+    TrainerConfig trainer =
+        new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed)
+            .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule));
+    if (checkpointDirectory != null) {
+      trainer = trainer.withCheckpoints(checkpointDirectory, checkpointInterval, resume);
+    }
     RunConfig.Builder builder =
         RunConfig.custom(name, simulations)
             .workers(workers)
             .brokerDirectory(kafkaDirectory != null ? kafkaDirectory : out.resolve("kafka"))
             .patience(patience)
             .flow(FlowConfig.defaults(family))
-            .trainer(new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed))
+            .trainer(trainer)
             .seed(seed);
     if (bootstrapServers != null) {
       builder.bootstrapServers(bootstrapServers);
@@ -140,8 +162,10 @@ final class RunCommand implements Callable<Integer> {
       RunSummary.Seconds s = result.summary().seconds();
       err.printf(
           "done in %.1f s (broker %.1f s, simulation %.1f s, training %.1f s, posterior sampling %.1f s); "
+              + "trainer waited for data %.1f%% of its time; "
               + "validation loss %.4f, acceptance rate %.3f%nwrote %s, %s and %s%n",
           s.total() + samplingSeconds, s.brokerStart(), s.simulation(), s.training(), samplingSeconds,
+          100 * result.summary().dataWaitShare(),
           result.summary().finalValidationLoss(), draws.acceptanceRate(),
           out.resolve("posterior_samples.csv"), out.resolve("summary.json"), out.resolve(POSTERIOR_FILE));
     }

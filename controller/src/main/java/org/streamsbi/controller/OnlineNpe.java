@@ -183,11 +183,14 @@ public final class OnlineNpe {
               buffer.validationSize(),
               result.steps(),
               result.validationLoss(),
+              (result.watermarkSeconds() + result.waitingSeconds())
+                  / (result.watermarkSeconds() + result.trainingSeconds()),
               new RunSummary.Seconds(
                   brokerSeconds,
                   (arrivedAt - proposing) / 1e9,
                   (trainingStartedAt - proposing) / 1e9,
                   trainingSeconds,
+                  result.waitingSeconds(),
                   seconds(start)));
       return new RunResult(result.posterior(), summary);
     }
@@ -273,7 +276,9 @@ public final class OnlineNpe {
               t == null ? Double.NaN : t.trainingLoss(),
               t == null ? Double.NaN : t.validationLoss(),
               t == null ? Double.NaN : t.bestValidationLoss(),
-              trainingLagEpisodes);
+              trainingLagEpisodes,
+              t == null ? Double.NaN : t.samplesPerSecond(),
+              t == null ? 0 : t.waitingSeconds());
       listener.accept(progress);
       try {
         producer.send(new ProducerRecord<>(topics.events(), "progress", JSON.writeValueAsBytes(progress)));

@@ -17,6 +17,9 @@ package org.streamsbi.controller;
  * @param bestValidationLoss the lowest validation loss so far; NaN before the first validation
  * @param trainingLagEpisodes times training fell behind simulation: the trainer drew less than
  *     the buffer's samples-per-insert ratio allows, beyond its error buffer
+ * @param trainingSamplesPerSecond rows trained on per second over the last validation interval;
+ *     NaN before the first validation
+ * @param waitingForDataSeconds time the trainer spent getting minibatches, at the last validation
  */
 public record RunProgress(
     String run,
@@ -31,7 +34,9 @@ public record RunProgress(
     double trainingLoss,
     double validationLoss,
     double bestValidationLoss,
-    long trainingLagEpisodes) {
+    long trainingLagEpisodes,
+    double trainingSamplesPerSecond,
+    double waitingForDataSeconds) {
 
   /** What a run is doing. */
   public enum Phase {
