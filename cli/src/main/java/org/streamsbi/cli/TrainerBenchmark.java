@@ -77,6 +77,9 @@ final class TrainerBenchmark implements Callable<Integer> {
   @Option(names = "--lr-schedule", defaultValue = "constant", description = "the whole runs' learning-rate schedule, as run's (default ${DEFAULT-VALUE})")
   String learningRateSchedule;
 
+  @Option(names = "--learning-rate", defaultValue = "5e-4", description = "the whole runs' Adam step size, as run's (default ${DEFAULT-VALUE})")
+  double learningRate;
+
   @Option(names = "--patience", defaultValue = "20", description = "the whole runs' patience, as run's (default ${DEFAULT-VALUE})")
   int patience;
 
@@ -131,7 +134,7 @@ final class TrainerBenchmark implements Callable<Integer> {
               .flow(FlowConfig.defaults(Estimator.MAF))
               .trainer(
                   new TrainerConfig(
-                          defaults.batchSize(), defaults.learningRate(), validationInterval,
+                          defaults.batchSize(), learningRate, validationInterval,
                           defaults.clipMaxNorm(), seed)
                       .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule)))
               .seed(seed)
@@ -147,19 +150,19 @@ final class TrainerBenchmark implements Callable<Integer> {
       double c2st = ClassifierTwoSampleTest.accuracy(reference, draws, seed);
       RunSummary.Seconds s = summary.seconds();
       out.printf(
-          "two_moons run %d (%,d simulations, MAF, %s): %.1f s wall = %.2f of sbi's %.0f s of"
+          "two_moons run %d (%,d simulations, MAF, learning rate %s %s): %.1f s wall = %.2f of sbi's %.0f s of"
               + " training (target <= 0.33), C2ST %.3f on observation 1 (sbi %.2f; target <="
               + " %.2f), %d steps, %.0f training samples/s%n",
-          seed, runSimulations, learningRateSchedule, wall, wall / SBI_TRAINING_SECONDS,
+          seed, runSimulations, learningRate, learningRateSchedule, wall, wall / SBI_TRAINING_SECONDS,
           SBI_TRAINING_SECONDS, c2st, SBI_C2ST, SBI_C2ST, summary.trainingSteps(),
           summary.trainingSteps() * defaults.batchSize() / s.training());
       out.printf(
           "  trainer waited for data %.1f%% of its %.1f s (target < 5%%): %.2f s for the"
-              + " watermark, %.2f s for minibatches; broker start %.1f s, simulation %.1f s,"
-              + " training %.1f s%n",
+              + " watermark, %.2f s for minibatches (%.1f%% of training); broker start %.1f s,"
+              + " simulation %.1f s, training %.1f s%n",
           100 * summary.dataWaitShare(), s.waitingForWatermark() + s.training(),
-          s.waitingForWatermark(), s.waitingForData(), s.brokerStart(), s.simulation(),
-          s.training());
+          s.waitingForWatermark(), s.waitingForData(), 100 * s.waitingForData() / s.training(),
+          s.brokerStart(), s.simulation(), s.training());
       out.flush();
     } finally {
       deleteRecursively(brokerDirectory);

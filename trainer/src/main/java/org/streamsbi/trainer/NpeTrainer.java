@@ -269,46 +269,46 @@ public final class NpeTrainer {
           losses++;
           step++;
           intervalSteps++;
+          if (step >= nextValidation) {
+            double intervalSeconds = (System.nanoTime() - intervalStarted) / 1e9;
+            double validationLoss = validationLoss();
+            if (validationLoss < best) {
+              best = validationLoss;
+              sinceImprovement = 0;
+              bestParameters = density.saveParameters();
+              bestSoFar = new BestSoFar(density.standardization(), bestParameters, prior);
+            } else {
+              sinceImprovement++;
+            }
+            learningRate.validated(sinceImprovement);
+            TrainingProgress progress =
+                new TrainingProgress(
+                    step,
+                    step * config.batchSize(),
+                    lossSum / losses + density.standardization().thetaLogScale(),
+                    validationLoss,
+                    best,
+                    sinceImprovement,
+                    (System.nanoTime() - started) / 1e9,
+                    learningRate.current(optimizer.updates(parameters)),
+                    intervalSteps / intervalSeconds,
+                    intervalSteps * config.batchSize() / intervalSeconds,
+                    watermarkSeconds,
+                    waitingNanos / 1e9);
+            listener.accept(progress);
+            nextValidation = step + validationInterval();
+            if (rule.shouldStop(progress)) {
+              break;
+            }
+            lossSum = 0;
+            losses = 0;
+            intervalSteps = 0;
+            intervalStarted = System.nanoTime();
+          }
+          // After the validation of the same step, so that a resumed run does not repeat it.
           if (config.checkpointDirectory() != null && step % config.checkpointInterval() == 0) {
             checkpoint();
           }
-          if (step < nextValidation) {
-            continue;
-          }
-          double intervalSeconds = (System.nanoTime() - intervalStarted) / 1e9;
-          double validationLoss = validationLoss();
-          if (validationLoss < best) {
-            best = validationLoss;
-            sinceImprovement = 0;
-            bestParameters = density.saveParameters();
-            bestSoFar = new BestSoFar(density.standardization(), bestParameters, prior);
-          } else {
-            sinceImprovement++;
-          }
-          learningRate.validated(sinceImprovement);
-          TrainingProgress progress =
-              new TrainingProgress(
-                  step,
-                  step * config.batchSize(),
-                  lossSum / losses + density.standardization().thetaLogScale(),
-                  validationLoss,
-                  best,
-                  sinceImprovement,
-                  (System.nanoTime() - started) / 1e9,
-                  learningRate.current(optimizer.updates(parameters)),
-                  intervalSteps / intervalSeconds,
-                  intervalSteps * config.batchSize() / intervalSeconds,
-                  watermarkSeconds,
-                  waitingNanos / 1e9);
-          listener.accept(progress);
-          nextValidation = step + validationInterval();
-          if (rule.shouldStop(progress)) {
-            break;
-          }
-          lossSum = 0;
-          losses = 0;
-          intervalSteps = 0;
-          intervalStarted = System.nanoTime();
         }
         // Inside the trainer: the optimizer's moments live in the model's memory until then.
         if (config.checkpointDirectory() != null) {
