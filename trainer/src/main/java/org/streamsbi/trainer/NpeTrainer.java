@@ -220,10 +220,19 @@ public final class NpeTrainer {
 
     /**
      * The minibatch draws of each step come from a generator keyed by the seed and the step, so a
-     * resumed run draws what an uninterrupted one would have drawn from the same buffer.
+     * resumed run draws what an uninterrupted one would have drawn from the same buffer. The key
+     * is hashed: SplittableRandom's streams for seeds one golden-gamma apart are the same stream
+     * shifted by one draw, which would make consecutive minibatches almost equal.
      */
     private SplittableRandom stepRandom() {
-      return new SplittableRandom(config.seed() ^ (step * 0x9E37_79B9_7F4A_7C15L));
+      return new SplittableRandom(mix64(mix64(config.seed()) + step));
+    }
+
+    /** SplittableRandom's own finaliser (Stafford's mix 13). */
+    private static long mix64(long z) {
+      z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+      z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+      return z ^ (z >>> 31);
     }
 
     private void restoreOptimizer() {
