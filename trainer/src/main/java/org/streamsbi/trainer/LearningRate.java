@@ -9,12 +9,10 @@ import ai.djl.training.tracker.Tracker;
  */
 final class LearningRate implements Tracker {
   private final LearningRateSchedule schedule;
-  private final double base;
   private final Tracker steps;
   private volatile double plateauScale = 1;
 
   LearningRate(double base, LearningRateSchedule schedule) {
-    this.base = base;
     this.schedule = schedule;
     if (schedule instanceof LearningRateSchedule.WarmUpCosine cosine) {
       Tracker decay =
@@ -58,9 +56,5 @@ final class LearningRate implements Tracker {
   /** The rate of the latest update, for reporting. */
   double current(int numUpdate) {
     return getNewValue(Math.max(1, numUpdate));
-  }
-
-  double base() {
-    return base;
   }
 }
