@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "256", description = "training minibatch (default ${DEFAULT-VALUE})")
   int batchSize;
 
-  @Option(names = "--learning-rate", defaultValue = "5e-4", description = "Adam step size (default ${DEFAULT-VALUE})")
+  @Option(names = "--learning-rate", defaultValue = "2e-3", description = "Adam step size (default ${DEFAULT-VALUE})")
   double learningRate;
 
   @Option(names = "--validation-interval", defaultValue = "0", description = "training steps between validations; 0 for one epoch of the training split (default ${DEFAULT-VALUE})")
@@ -94,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--estimator", defaultValue = "maf", description = "density estimator: maf or nsf, as sbi's (default ${DEFAULT-VALUE})")
   String estimator;
 
-  @Option(names = "--lr-schedule", defaultValue = "constant", description = "learning-rate schedule: constant, cosine:WARMUP:DECAY[:FINAL] (steps; final factor, default 0) or plateau:FACTOR:PATIENCE[:MIN] (validations; minimum factor, default 0.01) (default ${DEFAULT-VALUE})")
+  @Option(names = "--lr-schedule", defaultValue = "cosine:100:6000:0.01", description = "learning-rate schedule: constant, cosine:WARMUP:DECAY[:FINAL] (steps; final factor, default 0) or plateau:FACTOR:PATIENCE[:MIN] (validations; minimum factor, default 0.01) (default ${DEFAULT-VALUE})")
   String learningRateSchedule;
 
   @Option(names = "--checkpoint-dir", description = "keep a training checkpoint (parameters, Adam state, z-scoring, step) in this directory")

@@ -74,10 +74,10 @@ final class TrainerBenchmark implements Callable<Integer> {
   @Option(names = "--skip-throughput", description = "time the whole runs only")
   boolean skipThroughput;
 
-  @Option(names = "--lr-schedule", defaultValue = "constant", description = "the whole runs' learning-rate schedule, as run's (default ${DEFAULT-VALUE})")
+  @Option(names = "--lr-schedule", defaultValue = "cosine:100:6000:0.01", description = "the whole runs' learning-rate schedule, as run's (default ${DEFAULT-VALUE})")
   String learningRateSchedule;
 
-  @Option(names = "--learning-rate", defaultValue = "5e-4", description = "the whole runs' Adam step size, as run's (default ${DEFAULT-VALUE})")
+  @Option(names = "--learning-rate", defaultValue = "2e-3", description = "the whole runs' Adam step size, as run's (default ${DEFAULT-VALUE})")
   double learningRate;
 
   @Option(names = "--patience", defaultValue = "20", description = "the whole runs' patience, as run's (default ${DEFAULT-VALUE})")
