@@ -58,6 +58,10 @@ final class RunCommand implements Callable<Integer> {
           Map.entry("--patience", "trainer.patience"),
           Map.entry("--batch-size", "trainer.batch_size"),
           Map.entry("--learning-rate", "trainer.learning_rate"),
+          Map.entry("--lr-schedule", "trainer.learning_rate_schedule"),
+          Map.entry("--checkpoint-dir", "trainer.checkpoint_directory"),
+          Map.entry("--checkpoint-interval", "trainer.checkpoint_interval"),
+          Map.entry("--resume", "trainer.resume"),
           Map.entry("--validation-interval", "trainer.validation_interval"),
           Map.entry("--estimator", "estimator.name"),
           Map.entry("--embedding", "estimator.embedding"),
@@ -107,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--batch-size", description = "training minibatch (default 256)")
   Integer batchSize;
 
-  @Option(names = "--learning-rate", description = "Adam step size (default 5e-4)")
+  @Option(names = "--learning-rate", description = "Adam step size (default " + RunPlan.DEFAULT_LEARNING_RATE + ")")
   Double learningRate;
 
   @Option(names = "--validation-interval", description = "training steps between validations; 0 for one epoch of the training split (default 0)")
@@ -121,6 +125,18 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--logit-transform", description = "fit the estimator to logit((θ − low)/(high − low)) of a BoxUniform prior, so that every draw lies inside the box")
   Boolean logitTransform;
+
+  @Option(names = "--lr-schedule", description = "learning-rate schedule: constant, cosine:WARMUP:DECAY[:FINAL] (steps; final factor, default 0) or plateau:FACTOR:PATIENCE[:MIN] (validations; minimum factor, default 0.01) (default " + RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE + ")")
+  String learningRateSchedule;
+
+  @Option(names = "--checkpoint-dir", description = "keep a training checkpoint (parameters, Adam state, z-scoring, step) in this directory")
+  Path checkpointDirectory;
+
+  @Option(names = "--checkpoint-interval", description = "training steps between checkpoints; one is also written at the end (default 500)")
+  Integer checkpointInterval;
+
+  @Option(names = "--resume", description = "continue training from the checkpoint in --checkpoint-dir, when there is one")
+  Boolean resume;
 
   @Mixin DashboardOptions dashboardOptions;
 
@@ -175,8 +191,10 @@ final class RunCommand implements Callable<Integer> {
       RunSummary.Seconds s = result.summary().seconds();
       err.printf(
           "done in %.1f s (broker %.1f s, simulation %.1f s, training %.1f s, posterior sampling %.1f s); "
+              + "trainer waited for data %.1f%% of its time; "
               + "validation loss %.4f, acceptance rate %.3f%nwrote %s, %s and %s%n",
           s.total() + samplingSeconds, s.brokerStart(), s.simulation(), s.training(), samplingSeconds,
+          100 * result.summary().dataWaitShare(),
           result.summary().finalValidationLoss(), acceptanceRate,
           plan.out().resolve(samplesFile(0)), plan.out().resolve("summary.json"), plan.out().resolve(POSTERIOR_FILE));
     }

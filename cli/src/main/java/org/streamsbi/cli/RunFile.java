@@ -61,13 +61,22 @@ record RunFile(
   /** {@code embedding}: none, mlp or cnn; {@code logit_transform} needs a box_uniform prior. */
   record Estimator(String name, Integer transforms, Integer hiddenUnits, String embedding, Boolean logitTransform) {}
 
+  /**
+   * {@code learning_rate_schedule}: constant, cosine:WARMUP:DECAY[:FINAL] or
+   * plateau:FACTOR:PATIENCE[:MIN]; {@code resume} continues from the checkpoint in
+   * {@code checkpoint_directory}.
+   */
   record Trainer(
       Integer batchSize,
       Double learningRate,
+      String learningRateSchedule,
       Integer validationInterval,
       Integer patience,
       Double clipMaxNorm,
-      Long seed) {}
+      Long seed,
+      String checkpointDirectory,
+      Integer checkpointInterval,
+      Boolean resume) {}
 
   record Buffer(
       Integer capacity,

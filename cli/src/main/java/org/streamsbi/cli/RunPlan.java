@@ -41,6 +41,7 @@ import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.Embedding;
 import org.streamsbi.trainer.Estimator;
 import org.streamsbi.trainer.FlowConfig;
+import org.streamsbi.trainer.LearningRateSchedule;
 import org.streamsbi.trainer.TrainerConfig;
 
 /**
@@ -51,6 +52,12 @@ import org.streamsbi.trainer.TrainerConfig;
 final class RunPlan {
   static final int DEFAULT_SIMULATIONS = 10_000;
   static final int DEFAULT_POSTERIOR_SAMPLES = 10_000;
+  /**
+   * Higher than sbi's constant 5e-4, with a warm-up and a cosine decay: two_moons at 10,000
+   * simulations reaches the same C2ST in about half the training time.
+   */
+  static final double DEFAULT_LEARNING_RATE = 2e-3;
+  static final String DEFAULT_LEARNING_RATE_SCHEDULE = "cosine:100:6000:0.01";
 
   private final Prior prior;
   private final StreamingSimulator simulator;
@@ -158,14 +165,25 @@ final class RunPlan {
         f.atLeast("estimator.hidden_units", est.hiddenUnits(), 50, 1),
         embedding, logitTransform);
 
-    RunFile.Trainer tr = file.trainer() == null ? new RunFile.Trainer(null, null, null, null, null, null) : file.trainer();
+    RunFile.Trainer tr = file.trainer() == null
+        ? new RunFile.Trainer(null, null, null, null, null, null, null, null, null, null) : file.trainer();
     long seed = tr.seed() == null ? 0 : tr.seed();
+    String schedule = tr.learningRateSchedule() == null ? DEFAULT_LEARNING_RATE_SCHEDULE : tr.learningRateSchedule();
     TrainerConfig trainer = new TrainerConfig(
         f.atLeast("trainer.batch_size", tr.batchSize(), 256, 1),
-        f.positive("trainer.learning_rate", tr.learningRate(), 5e-4),
+        f.positive("trainer.learning_rate", tr.learningRate(), DEFAULT_LEARNING_RATE),
         f.atLeast("trainer.validation_interval", tr.validationInterval(), 0, 0),
         f.positive("trainer.clip_max_norm", tr.clipMaxNorm(), 5.0),
-        seed);
+        seed)
+        .withLearningRateSchedule(f.guard("trainer.learning_rate_schedule", () -> LearningRateSchedule.parse(schedule)));
+    Path checkpoints = f.path(baseDirectory, tr.checkpointDirectory());
+    if (checkpoints != null) {
+      trainer = trainer.withCheckpoints(checkpoints,
+          f.atLeast("trainer.checkpoint_interval", tr.checkpointInterval(), 500, 1), Boolean.TRUE.equals(tr.resume()));
+    } else if (Boolean.TRUE.equals(tr.resume()) || tr.checkpointInterval() != null) {
+      throw f.invalid(Boolean.TRUE.equals(tr.resume()) ? "trainer.resume" : "trainer.checkpoint_interval",
+          "needs " + f.name("trainer.checkpoint_directory"));
+    }
 
     String name = file.run() != null ? file.run()
         : (task != null ? task.replace('_', '-') : "run")
@@ -433,7 +451,7 @@ final class RunPlan {
       this.reader = reader;
     }
 
-    private String name(String field) {
+    String name(String field) {
       String flag = reader.flagFor(field);
       return flag == null ? field : field + " (" + flag + ")";
     }

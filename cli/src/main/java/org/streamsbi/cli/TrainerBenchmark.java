@@ -1,14 +1,27 @@
 package org.streamsbi.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.buffer.ReplayBufferConfig;
+import org.streamsbi.controller.OnlineNpe;
+import org.streamsbi.controller.RunConfig;
+import org.streamsbi.controller.RunResult;
+import org.streamsbi.controller.RunSummary;
+import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.core.Sample;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.Estimator;
+import org.streamsbi.trainer.ClassifierTwoSampleTest;
 import org.streamsbi.trainer.FlowConfig;
+import org.streamsbi.trainer.LearningRateSchedule;
+import org.streamsbi.trainer.TrainerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -16,20 +29,30 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code streamsbi bench trainer}: training throughput of each estimator on sbibm task sizes, as a
- * ratio to sbi's, timed as {@link Measurements#secondsPerTrainingStep} does.
+ * ratio to sbi's, timed as {@link Measurements#secondsPerTrainingStep} does; then whole two_moons
+ * runs as {@code streamsbi run} makes them, their wall time against sbi's training time, their
+ * C2ST and the share of the trainer's time spent waiting for data.
  */
 @Command(
     name = "trainer",
     mixinStandardHelpOptions = true,
     description = {
       "Training samples/s of the MAF, NSF and MDN estimators at batch 256 on two_moons (θ 2, x 2) and",
-      "slcp (θ 5, x 8) sizes, each as a ratio to sbi's 8,400 samples/s (target >= 5x)."
+      "slcp (θ 5, x 8) sizes, each as a ratio to sbi's 8,400 samples/s (target >= 5x); then whole",
+      "two_moons runs on the embedded broker: wall time as a ratio to sbi's 86 s of training alone",
+      "(target <= 1/3 with C2ST <= 0.59 on observation 1) and the share of the trainer's time spent",
+      "waiting for data (target < 5%)."
     })
 final class TrainerBenchmark implements Callable<Integer> {
   /** sbi's NPE training throughput at batch 256 on CPU, the figure issue 5 measures against. */
   private static final double SBI_SAMPLES_PER_SECOND = 8_400;
   private static final int BATCH = 256;
   private static final int BUFFERED = 20_000;
+  /** sbi 0.22's NPE training time alone on two_moons at 10,000 simulations, MAF, on this CPU. */
+  private static final double SBI_TRAINING_SECONDS = 86;
+  /** sbi's C2ST there, on observation 1: the quality a faster run must keep. */
+  private static final double SBI_C2ST = 0.59;
+  private static final int POSTERIOR_SAMPLES = 10_000;
 
   @Spec CommandSpec spec;
 
@@ -39,9 +62,43 @@ final class TrainerBenchmark implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "3", description = "timed pairs per figure (default ${DEFAULT-VALUE})")
   int repeats;
 
+  @Option(names = "--runs", defaultValue = "1", description = "whole two_moons runs to time; 0 for none (default ${DEFAULT-VALUE})")
+  int runs;
+
+  @Option(names = "--run-simulations", defaultValue = "10000", description = "simulation budget of each whole run (default ${DEFAULT-VALUE})")
+  int runSimulations;
+
+  @Option(names = "--sbibm-dir", defaultValue = "/work/shared/sbibm", description = "sbibm reference posteriors, TASK/obsN/reference_posterior_samples.csv (default ${DEFAULT-VALUE})")
+  Path sbibmDirectory;
+
+  @Option(names = "--skip-throughput", description = "time the whole runs only")
+  boolean skipThroughput;
+
+  @Option(names = "--lr-schedule", defaultValue = "cosine:100:6000:0.01", description = "the whole runs' learning-rate schedule, as run's (default ${DEFAULT-VALUE})")
+  String learningRateSchedule;
+
+  @Option(names = "--learning-rate", defaultValue = "2e-3", description = "the whole runs' Adam step size, as run's (default ${DEFAULT-VALUE})")
+  double learningRate;
+
+  @Option(names = "--patience", defaultValue = "20", description = "the whole runs' patience, as run's (default ${DEFAULT-VALUE})")
+  int patience;
+
+  @Option(names = "--validation-interval", defaultValue = "0", description = "the whole runs' validation interval, as run's (default ${DEFAULT-VALUE})")
+  int validationInterval;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (!skipThroughput) {
+      throughput(out);
+    }
+    for (int r = 0; r < runs; r++) {
+      wholeRun(out, r);
+    }
+    return 0;
+  }
+
+  private void throughput(PrintWriter out) throws InterruptedException {
     for (String name : new String[] {"two_moons", "slcp"}) {
       BenchmarkTask task = BenchmarkTask.named(name);
       try (ReplayBuffer buffer = simulated(task)) {
@@ -60,7 +117,64 @@ final class TrainerBenchmark implements Callable<Integer> {
         }
       }
     }
-    return 0;
+  }
+
+  /** One run as {@code streamsbi run --task two_moons} makes it, with seed {@code seed}. */
+  private void wholeRun(PrintWriter out, long seed) throws Exception {
+    BenchmarkTask task = BenchmarkTask.named("two_moons");
+    float[][] reference =
+        CsvMatrix.read(sbibmDirectory.resolve("two_moons/obs1/reference_posterior_samples.csv"));
+    TrainerConfig defaults = TrainerConfig.defaults();
+    Path brokerDirectory = Files.createTempDirectory("streamsbi-bench-trainer");
+    try {
+      RunConfig config =
+          RunConfig.custom("bench-trainer-" + seed + "-" + System.nanoTime(), runSimulations)
+              .brokerDirectory(brokerDirectory)
+              .patience(patience)
+              .flow(FlowConfig.defaults(Estimator.MAF))
+              .trainer(
+                  new TrainerConfig(
+                          defaults.batchSize(), learningRate, validationInterval,
+                          defaults.clipMaxNorm(), seed)
+                      .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule)))
+              .seed(seed)
+              .build();
+      long started = System.nanoTime();
+      float[][] draws;
+      RunSummary summary;
+      try (RunResult result = new OnlineNpe(task.prior(), task).run(config)) {
+        draws = result.posterior().sample(POSTERIOR_SAMPLES, task.observation(1), seed).theta();
+        summary = result.summary();
+      }
+      double wall = (System.nanoTime() - started) / 1e9;
+      double c2st = ClassifierTwoSampleTest.accuracy(reference, draws, seed);
+      RunSummary.Seconds s = summary.seconds();
+      out.printf(
+          "two_moons run %d (%,d simulations, MAF, learning rate %s %s): %.1f s wall = %.2f of sbi's %.0f s of"
+              + " training (target <= 0.33), C2ST %.3f on observation 1 (sbi %.2f; target <="
+              + " %.2f), %d steps, %.0f training samples/s%n",
+          seed, runSimulations, learningRate, learningRateSchedule, wall, wall / SBI_TRAINING_SECONDS,
+          SBI_TRAINING_SECONDS, c2st, SBI_C2ST, SBI_C2ST, summary.trainingSteps(),
+          summary.trainingSteps() * defaults.batchSize() / s.training());
+      out.printf(
+          "  trainer waited for data %.1f%% of its %.1f s (target < 5%%): %.2f s for the"
+              + " watermark, %.2f s for minibatches (%.1f%% of training); broker start %.1f s,"
+              + " simulation %.1f s, training %.1f s%n",
+          100 * summary.dataWaitShare(), s.waitingForWatermark() + s.training(),
+          s.waitingForWatermark(), s.waitingForData(), 100 * s.waitingForData() / s.training(),
+          s.brokerStart(), s.simulation(), s.training());
+      out.flush();
+    } finally {
+      deleteRecursively(brokerDirectory);
+    }
+  }
+
+  private static void deleteRecursively(Path directory) throws IOException {
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 
   private static ReplayBuffer simulated(BenchmarkTask task) {

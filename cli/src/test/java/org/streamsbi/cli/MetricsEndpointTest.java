@@ -31,7 +31,7 @@ class MetricsEndpointTest {
 
   static RunProgress progress(long samples, long failed, long deadLetters, long steps, List<RunProgress.Worker> workers) {
     return new RunProgress("metrics-run", RunProgress.Phase.TRAINING, 12.5, 5000, samples, failed, 900, 100,
-        steps, 1.25, 1.5, 1.4, 0, 800, 2400, 3, 1000, deadLetters, workers);
+        steps, 1.25, 1.5, 1.4, 0, 60_000, 0.5, 800, 2400, 3, 1000, deadLetters, workers);
   }
 
   @Test

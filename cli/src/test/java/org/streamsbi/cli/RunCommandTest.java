@@ -38,7 +38,8 @@ class RunCommandTest {
   @Test
   void aSmallCompleteRunWritesPosteriorSamplesAndSummary() throws Exception {
     Path out = dir.resolve("out");
-    Outcome o = execute("run", "--task", "two_moons", "--observation", "1", "--simulations", "2000", "--out", out.toString(), "--seed", "3", "--patience", "10", "--dashboard-port", "0");
+    Outcome o = execute("run", "--task", "two_moons", "--observation", "1", "--simulations", "2000", "--out", out.toString(), "--seed", "3", "--patience", "10", "--dashboard-port", "0",
+        "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-interval", "100");
     assertEquals(0, o.exitCode(), o.err());
     assertTrue(o.err().contains("simulations 2000/2000"), o.err());
 
@@ -81,6 +82,10 @@ class RunCommandTest {
     for (String phase : List.of("broker_start", "simulation", "training", "posterior_sampling", "total")) {
       assertTrue(summary.get("seconds").get(phase).asDouble() > 0, phase);
     }
+    double waitShare = summary.get("data_wait_share").asDouble();
+    assertTrue(waitShare > 0 && waitShare < 1, "data wait share " + waitShare);
+    assertTrue(summary.get("seconds").get("waiting_for_data").asDouble() < summary.get("seconds").get("training").asDouble());
+    assertTrue(Files.size(dir.resolve("checkpoints").resolve("checkpoint.bin")) > 0);
   }
 
   @Test
@@ -96,6 +101,14 @@ class RunCommandTest {
     Outcome observation = execute("run", "--task", "slcp", "--observation", "12", "--out", dir.toString());
     assertEquals(2, observation.exitCode());
     assertTrue(observation.err().contains("observation.task_index (--observation): must be between 1 and 10"), observation.err());
+
+    Outcome schedule = execute("run", "--task", "slcp", "--lr-schedule", "wavy", "--out", dir.toString());
+    assertEquals(2, schedule.exitCode());
+    assertTrue(schedule.err().contains("trainer.learning_rate_schedule (--lr-schedule): trainer.learningRateSchedule must be constant"), schedule.err());
+
+    Outcome resumeWithoutDirectory = execute("run", "--task", "slcp", "--resume", "--out", dir.toString());
+    assertEquals(2, resumeWithoutDirectory.exitCode());
+    assertTrue(resumeWithoutDirectory.err().contains("trainer.resume (--resume): needs trainer.checkpoint_directory (--checkpoint-dir)"), resumeWithoutDirectory.err());
 
     Outcome notANumber = execute("run", "--task", "slcp", "--simulations", "many", "--out", dir.toString());
     assertEquals(2, notANumber.exitCode());

@@ -233,11 +233,14 @@ public final class OnlineNpe {
               buffer.validationSize(),
               result.steps(),
               result.validationLoss(),
+              (result.watermarkSeconds() + result.waitingSeconds())
+                  / (result.watermarkSeconds() + result.trainingSeconds()),
               new RunSummary.Seconds(
                   brokerSeconds,
                   (arrivedAt - proposing) / 1e9,
                   (trainingStartedAt - proposing) / 1e9,
                   trainingSeconds,
+                  result.waitingSeconds(),
                   seconds(start)));
       return new RunResult(result.posterior(), summary);
     }
@@ -325,6 +328,8 @@ public final class OnlineNpe {
               t == null ? Double.NaN : t.validationLoss(),
               t == null ? Double.NaN : t.bestValidationLoss(),
               trainingLagEpisodes,
+              t == null ? Double.NaN : t.samplesPerSecond(),
+              t == null ? 0 : t.waitingSeconds(),
               b.insertsPerSecond(),
               b.drawsPerSecond(),
               b.drawsPerInsert(),

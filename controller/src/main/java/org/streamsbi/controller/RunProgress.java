@@ -19,6 +19,9 @@ import java.util.List;
  * @param bestValidationLoss the lowest validation loss so far; NaN before the first validation
  * @param trainingLagEpisodes times training fell behind simulation: the trainer drew less than
  *     the buffer's samples-per-insert ratio allows, beyond its error buffer
+ * @param trainingSamplesPerSecond rows trained on per second over the last validation interval;
+ *     NaN before the first validation
+ * @param waitingForDataSeconds time the trainer spent getting minibatches, at the last validation
  * @param insertsPerSecond training samples inserted into the buffer per second since the last report
  * @param drawsPerSecond rows the trainer drew from the buffer per second since the last report
  * @param drawsPerInsert the put/get balance since the last report: rows drawn per insert
@@ -40,6 +43,8 @@ public record RunProgress(
     double validationLoss,
     double bestValidationLoss,
     long trainingLagEpisodes,
+    double trainingSamplesPerSecond,
+    double waitingForDataSeconds,
     double insertsPerSecond,
     double drawsPerSecond,
     double drawsPerInsert,

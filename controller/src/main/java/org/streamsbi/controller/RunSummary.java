@@ -17,6 +17,8 @@ import java.util.Map;
  * @param validationSamples rows in the validation split at the end
  * @param trainingSteps Adam steps taken
  * @param finalValidationLoss validation loss of the parameters kept (the best validated)
+ * @param dataWaitShare share of the trainer's wall time (from when it started waiting for the
+ *     watermark until it stopped) spent waiting for data: for the watermark, and for minibatches
  * @param seconds wall time per phase
  */
 public record RunSummary(
@@ -31,6 +33,7 @@ public record RunSummary(
     long validationSamples,
     long trainingSteps,
     double finalValidationLoss,
+    double dataWaitShare,
     Seconds seconds) {
 
   /**
@@ -39,8 +42,15 @@ public record RunSummary(
    * @param simulation from the first proposal sent until every simulation arrived
    * @param waitingForWatermark from the first proposal until training could start
    * @param training from the start of training until it stopped, overlapping simulation
+   * @param waitingForData of the training time, the part the trainer spent getting minibatches:
+   *     blocked by the buffer's rate limiter, or drawing them
    * @param total the whole run
    */
   public record Seconds(
-      double brokerStart, double simulation, double waitingForWatermark, double training, double total) {}
+      double brokerStart,
+      double simulation,
+      double waitingForWatermark,
+      double training,
+      double waitingForData,
+      double total) {}
 }

@@ -87,10 +87,10 @@ class OnlineNpeTest {
   void plateauCountsOnlyOnceEverySimulationArrived() {
     boolean[] arrived = {false};
     PlateauAfterArrival rule = new PlateauAfterArrival(() -> arrived[0], 3);
-    org.streamsbi.trainer.TrainingProgress flat = new org.streamsbi.trainer.TrainingProgress(100, 25600, 1, 1, 0.9, 5, 1);
+    org.streamsbi.trainer.TrainingProgress flat = new org.streamsbi.trainer.TrainingProgress(100, 25600, 1, 1, 0.9, 5, 1, 5e-4, 100, 25600, 0, 0);
     assertEquals(false, rule.shouldStop(flat));
     arrived[0] = true;
     assertEquals(true, rule.shouldStop(flat));
-    assertEquals(false, rule.shouldStop(new org.streamsbi.trainer.TrainingProgress(100, 25600, 1, 1, 0.9, 2, 1)));
+    assertEquals(false, rule.shouldStop(new org.streamsbi.trainer.TrainingProgress(100, 25600, 1, 1, 0.9, 2, 1, 5e-4, 100, 25600, 0, 0)));
   }
 }

@@ -8,7 +8,6 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +16,18 @@ import java.util.Optional;
 
 /**
  * A training run's state on disk: the step, the validation bookkeeping, the best parameters so
- * far, and the density (estimator, z-scoring and current parameters). Adam's moments are not
- * part of it: DJL's Adam keeps them private, so a resumed run starts them from zero again.
+ * far, the density (estimator, z-scoring and current parameters), and the optimizer: Adam's
+ * moments and update counts and the learning-rate schedule's plateau scale, so that a resumed
+ * run takes the steps an uninterrupted one would have taken.
  *
  * <p>Written to a temporary file in the same directory and moved over the previous checkpoint
  * atomically, so a crash mid-write leaves the last complete checkpoint in place.
  */
 final class Checkpoint {
   static final String FILE_NAME = "checkpoint.bin";
-  private static final int FORMAT = 0x5342_4943;
+  /** Checkpoints from before the optimizer state was kept. */
+  private static final int WITHOUT_OPTIMIZER_FORMAT = 0x5342_4943;
+  private static final int FORMAT = 0x5342_4944;
 
   final long step;
   final double bestValidationLoss;
@@ -33,6 +35,12 @@ final class Checkpoint {
   /** Null before the first validation that improved. */
   final byte[] bestParameters;
   final ConditionalDensity density;
+  /** The step of the next validation. */
+  final long nextValidation;
+  /** What {@link CheckpointableAdam#save} wrote; null in checkpoints without it. */
+  final byte[] optimizerState;
+  /** {@link LearningRate#plateauScale}. */
+  final double learningRateScale;
 
   Checkpoint(
       long step,
@@ -40,11 +48,26 @@ final class Checkpoint {
       int validationsSinceImprovement,
       byte[] bestParameters,
       ConditionalDensity density) {
+    this(step, bestValidationLoss, validationsSinceImprovement, bestParameters, density, -1, null, 1);
+  }
+
+  Checkpoint(
+      long step,
+      double bestValidationLoss,
+      int validationsSinceImprovement,
+      byte[] bestParameters,
+      ConditionalDensity density,
+      long nextValidation,
+      byte[] optimizerState,
+      double learningRateScale) {
     this.step = step;
     this.bestValidationLoss = bestValidationLoss;
     this.validationsSinceImprovement = validationsSinceImprovement;
     this.bestParameters = bestParameters;
     this.density = density;
+    this.nextValidation = nextValidation;
+    this.optimizerState = optimizerState;
+    this.learningRateScale = learningRateScale;
   }
 
   void write(Path directory) {
@@ -54,18 +77,20 @@ final class Checkpoint {
       try {
         // java.io streams, not NIO channels: the final checkpoint is written after an interrupt
         // ended training, with the flag still set, which would close a channel.
-        try (OutputStream file = new BufferedOutputStream(new FileOutputStream(temporary.toFile()))) {
-          DataOutputStream out = new DataOutputStream(file);
+        try (FileOutputStream file = new FileOutputStream(temporary.toFile())) {
+          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(file));
           out.writeInt(FORMAT);
           out.writeLong(step);
           out.writeDouble(bestValidationLoss);
           out.writeInt(validationsSinceImprovement);
-          out.writeInt(bestParameters == null ? -1 : bestParameters.length);
-          if (bestParameters != null) {
-            out.write(bestParameters);
-          }
+          writeBytes(bestParameters, out);
           density.write(out);
+          out.writeLong(nextValidation);
+          out.writeDouble(learningRateScale);
+          writeBytes(optimizerState, out);
           out.flush();
+          // The rename below must not expose a file whose data is still in the page cache only.
+          file.getFD().sync();
         }
         Files.move(
             temporary,
@@ -89,7 +114,7 @@ final class Checkpoint {
     try (InputStream file = new BufferedInputStream(new FileInputStream(path.toFile()))) {
       DataInputStream in = new DataInputStream(file);
       int format = in.readInt();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != WITHOUT_OPTIMIZER_FORMAT) {
         throw new IOException(
             directory.resolve(FILE_NAME) + " is not a checkpoint (format tag "
                 + Integer.toHexString(format) + ")");
@@ -97,13 +122,38 @@ final class Checkpoint {
       long step = in.readLong();
       double best = in.readDouble();
       int since = in.readInt();
-      int length = in.readInt();
-      byte[] bestParameters = length < 0 ? null : in.readNBytes(length);
-      if (bestParameters != null && bestParameters.length != length) {
-        throw new IOException("the checkpoint in " + directory + " is truncated");
+      byte[] bestParameters = readBytes(in, directory);
+      ConditionalDensity density = ConditionalDensity.read(in);
+      if (format == WITHOUT_OPTIMIZER_FORMAT) {
+        return Optional.of(new Checkpoint(step, best, since, bestParameters, density));
       }
-      return Optional.of(
-          new Checkpoint(step, best, since, bestParameters, ConditionalDensity.read(in)));
+      try {
+        long nextValidation = in.readLong();
+        double scale = in.readDouble();
+        byte[] optimizerState = readBytes(in, directory);
+        return Optional.of(
+            new Checkpoint(
+                step, best, since, bestParameters, density, nextValidation, optimizerState, scale));
+      } catch (IOException | RuntimeException e) {
+        density.close();
+        throw e;
+      }
     }
+  }
+
+  private static void writeBytes(byte[] bytes, DataOutputStream out) throws IOException {
+    out.writeInt(bytes == null ? -1 : bytes.length);
+    if (bytes != null) {
+      out.write(bytes);
+    }
+  }
+
+  private static byte[] readBytes(DataInputStream in, Path directory) throws IOException {
+    int length = in.readInt();
+    byte[] bytes = length < 0 ? null : in.readNBytes(length);
+    if (bytes != null && bytes.length != length) {
+      throw new IOException("the checkpoint in " + directory + " is truncated");
+    }
+    return bytes;
   }
 }

@@ -11,8 +11,10 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -104,7 +106,9 @@ public final class NpeTrainer {
           "the prior has " + prior.dimension() + " parameters, the buffer's θ "
               + buffer.thetaDimension());
     }
+    long waitingForWatermark = System.nanoTime();
     buffer.awaitWatermark(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    double watermarkSeconds = (System.nanoTime() - waitingForWatermark) / 1e9;
     Checkpoint resumed = config.resume() ? resumable(buffer) : null;
     ConditionalDensity density;
     if (resumed != null) {
@@ -124,9 +128,15 @@ public final class NpeTrainer {
     }
     bestSoFar = null;
     try {
-      Run run = new Run(density, buffer, prior, rule, listener, resumed);
+      Run run = new Run(density, buffer, prior, rule, listener, resumed, watermarkSeconds);
       run.loop();
-      return new TrainingResult(run.step, run.resultLoss, new Posterior(density, prior));
+      return new TrainingResult(
+          run.step,
+          run.resultLoss,
+          new Posterior(density, prior),
+          watermarkSeconds,
+          run.trainingSeconds,
+          run.waitingNanos / 1e9);
     } catch (RuntimeException | Error e) {
       density.close();
       throw e;
@@ -166,9 +176,16 @@ public final class NpeTrainer {
     private final Prior prior;
     private final StoppingRule rule;
     private final Consumer<TrainingProgress> listener;
-    private final SplittableRandom rng;
     private final boolean reportsLosses;
+    private final double watermarkSeconds;
+    private final Checkpoint resumed;
+    private final LearningRate learningRate;
+    private CheckpointableAdam optimizer;
+    private List<Parameter> parameters;
     private long step;
+    private long nextValidation = -1;
+    private long waitingNanos;
+    private double trainingSeconds;
     private double best = Double.POSITIVE_INFINITY;
     private byte[] bestParameters;
     private int sinceImprovement;
@@ -180,83 +197,134 @@ public final class NpeTrainer {
         Prior prior,
         StoppingRule rule,
         Consumer<TrainingProgress> listener,
-        Checkpoint resumed) {
+        Checkpoint resumed,
+        double watermarkSeconds) {
       this.density = density;
       this.buffer = buffer;
       this.prior = prior;
       this.rule = rule;
       this.listener = listener;
       this.reportsLosses = buffer.config().selector() == SelectorType.PRIORITIZED;
+      this.watermarkSeconds = watermarkSeconds;
+      this.resumed = resumed;
+      this.learningRate = new LearningRate(config.learningRate(), config.learningRateSchedule());
       if (resumed != null) {
         step = resumed.step;
         best = resumed.bestValidationLoss;
         sinceImprovement = resumed.validationsSinceImprovement;
         bestParameters = resumed.bestParameters;
+        nextValidation = resumed.nextValidation;
+        learningRate.restorePlateauScale(resumed.learningRateScale);
       }
-      // SplittableRandom's state cannot be saved: a resumed run draws from a stream keyed by the
-      // step instead, reproducible but not the one an uninterrupted run would have drawn.
-      rng = new SplittableRandom(config.seed() + step);
+    }
+
+    /**
+     * The minibatch draws of each step come from a generator keyed by the seed and the step, so a
+     * resumed run draws what an uninterrupted one would have drawn from the same buffer. The key
+     * is hashed: SplittableRandom's streams for seeds one golden-gamma apart are the same stream
+     * shifted by one draw, which would make consecutive minibatches almost equal.
+     */
+    private SplittableRandom stepRandom() {
+      return new SplittableRandom(mix64(mix64(config.seed()) + step));
+    }
+
+    /** SplittableRandom's own finaliser (Stafford's mix 13). */
+    private static long mix64(long z) {
+      z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+      z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+      return z ^ (z >>> 31);
+    }
+
+    private void restoreOptimizer() {
+      if (resumed == null || resumed.optimizerState == null) {
+        return;
+      }
+      try {
+        optimizer.restore(
+            parameters,
+            new DataInputStream(new ByteArrayInputStream(resumed.optimizerState)));
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "the optimizer state in the checkpoint in " + config.checkpointDirectory()
+                + " does not fit the flow",
+            e);
+      }
     }
 
     void loop() {
+      optimizer = new CheckpointableAdam(learningRate);
       DefaultTrainingConfig trainingConfig =
           new DefaultTrainingConfig(new NegativeLogLikelihood())
               .optDevices(new Device[] {Djl.device()})
-              .optOptimizer(
-                  Optimizer.adam()
-                      .optLearningRateTracker(Tracker.fixed((float) config.learningRate()))
-                      .build());
+              .optOptimizer(optimizer);
       ConditionalEstimator flow = density.estimator();
+      long started = System.nanoTime();
       try (Trainer trainer = density.model().newTrainer(trainingConfig)) {
         Engine.getInstance().setRandomSeed(Long.hashCode(config.seed()));
         trainer.initialize(
             new Shape(config.batchSize(), flow.thetaDimension()),
             new Shape(config.batchSize(), flow.contextDimension()));
-        List<Parameter> parameters = flow.getParameters().values();
-        long started = System.nanoTime();
+        parameters = flow.getParameters().values();
+        restoreOptimizer();
         double lossSum = 0;
         int losses = 0;
-        long nextValidation = step + validationInterval();
+        if (nextValidation <= step) {
+          nextValidation = step + validationInterval();
+        }
+        long intervalStarted = System.nanoTime();
+        long intervalSteps = 0;
         while (!Thread.currentThread().isInterrupted()) {
-          lossSum += step(trainer, parameters);
+          lossSum += step(trainer);
           losses++;
           step++;
+          intervalSteps++;
+          if (step >= nextValidation) {
+            double intervalSeconds = (System.nanoTime() - intervalStarted) / 1e9;
+            double validationLoss = validationLoss();
+            if (validationLoss < best) {
+              best = validationLoss;
+              sinceImprovement = 0;
+              bestParameters = density.saveParameters();
+              bestSoFar = new BestSoFar(density.standardization(), bestParameters, prior);
+            } else {
+              sinceImprovement++;
+            }
+            learningRate.validated(sinceImprovement);
+            TrainingProgress progress =
+                new TrainingProgress(
+                    step,
+                    step * config.batchSize(),
+                    lossSum / losses + density.standardization().thetaLogScale(),
+                    validationLoss,
+                    best,
+                    sinceImprovement,
+                    (System.nanoTime() - started) / 1e9,
+                    learningRate.current(optimizer.updates(parameters)),
+                    intervalSteps / intervalSeconds,
+                    intervalSteps * config.batchSize() / intervalSeconds,
+                    watermarkSeconds,
+                    waitingNanos / 1e9);
+            listener.accept(progress);
+            nextValidation = step + validationInterval();
+            if (rule.shouldStop(progress)) {
+              break;
+            }
+            lossSum = 0;
+            losses = 0;
+            intervalSteps = 0;
+            intervalStarted = System.nanoTime();
+          }
+          // After the validation of the same step, so that a resumed run does not repeat it.
           if (config.checkpointDirectory() != null && step % config.checkpointInterval() == 0) {
             checkpoint();
           }
-          if (step < nextValidation) {
-            continue;
-          }
-          double validationLoss = validationLoss();
-          if (validationLoss < best) {
-            best = validationLoss;
-            sinceImprovement = 0;
-            bestParameters = density.saveParameters();
-            bestSoFar = new BestSoFar(density.standardization(), bestParameters, prior);
-          } else {
-            sinceImprovement++;
-          }
-          TrainingProgress progress =
-              new TrainingProgress(
-                  step,
-                  step * config.batchSize(),
-                  lossSum / losses + density.standardization().thetaLogScale(),
-                  validationLoss,
-                  best,
-                  sinceImprovement,
-                  (System.nanoTime() - started) / 1e9);
-          listener.accept(progress);
-          if (rule.shouldStop(progress)) {
-            break;
-          }
-          lossSum = 0;
-          losses = 0;
-          nextValidation = step + validationInterval();
+        }
+        // Inside the trainer: the optimizer's moments live in the model's memory until then.
+        if (config.checkpointDirectory() != null) {
+          checkpoint();
         }
       }
-      if (config.checkpointDirectory() != null) {
-        checkpoint();
-      }
+      trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (bestParameters != null) {
         density.loadParameters(bestParameters);
         resultLoss = best;
@@ -267,7 +335,21 @@ public final class NpeTrainer {
     }
 
     private void checkpoint() {
-      new Checkpoint(step, best, sinceImprovement, bestParameters, density)
+      ByteArrayOutputStream state = new ByteArrayOutputStream();
+      try {
+        optimizer.save(parameters, new DataOutputStream(state));
+      } catch (IOException e) {
+        throw new IllegalStateException("writing to memory failed", e);
+      }
+      new Checkpoint(
+              step,
+              best,
+              sinceImprovement,
+              bestParameters,
+              density,
+              nextValidation,
+              state.toByteArray(),
+              learningRate.plateauScale())
           .write(config.checkpointDirectory());
     }
 
@@ -279,9 +361,11 @@ public final class NpeTrainer {
     }
 
     /** One Adam step on a fresh minibatch; returns its loss in the z-scored space. */
-    private float step(Trainer trainer, List<Parameter> parameters) {
+    private float step(Trainer trainer) {
       Standardization standardization = density.standardization();
-      Minibatch batch = buffer.sample(config.batchSize(), rng);
+      long drawing = System.nanoTime();
+      Minibatch batch = buffer.sample(config.batchSize(), stepRandom());
+      waitingNanos += System.nanoTime() - drawing;
       try (NDManager manager = trainer.getManager().newSubManager()) {
         NDArray theta =
             manager.create(
@@ -302,7 +386,7 @@ public final class NpeTrainer {
               rowLogQ = logQ.toFloatArray();
             }
           }
-          clipGradients(parameters, manager);
+          clipGradients(manager);
           trainer.step();
         }
         if (rowLogQ != null) {
@@ -319,7 +403,7 @@ public final class NpeTrainer {
      * Scales all gradients together so their global L2 norm is at most clipMaxNorm, as
      * torch.nn.utils.clip_grad_norm_ in sbi (Adam's own clipGrad clamps each value instead).
      */
-    private void clipGradients(List<Parameter> parameters, NDManager manager) {
+    private void clipGradients(NDManager manager) {
       NDArray[] gradients = new NDArray[parameters.size()];
       NDList norms = new NDList(parameters.size());
       for (int i = 0; i < gradients.length; i++) {

@@ -1,23 +1,37 @@
 package org.streamsbi.trainer;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.streamsbi.core.prior.Prior;
 
 /**
  * A trained neural posterior estimate q(θ | x) for a prior, as sbi's DirectPosterior: draws are
- * restricted to the prior's support by rejection. It owns the native memory of the flow: close
- * it when done. Safe to call from several threads (calls run one at a time).
+ * restricted to the prior's support by rejection, or by sampling-importance-resampling when the
+ * flow leaks too much of its mass out of the support. It owns the native memory of the flow:
+ * close it when done. Safe to call from several threads (calls run one at a time).
  */
 public final class Posterior implements AutoCloseable {
   /** Below this share of draws inside the support, sampling would take too long to wait for. */
   static final double MIN_ACCEPTANCE_RATE = 1e-3;
   /** Draws to make before judging the acceptance rate. */
   static final long DRAWS_BEFORE_GIVING_UP = 100_000;
+  /** Prior draws per posterior draw when resampling, as sbi's SIR oversampling factor. */
+  static final int SIR_OVERSAMPLING = 32;
+  /** Posterior draws whose log-density starts the MAP search, and how many best ones ascend. */
+  private static final int MAP_DRAWS = 1_000;
+  private static final int MAP_STARTS = 10;
+  private static final int MAP_ITERATIONS = 500;
 
   private final ConditionalDensity density;
   private final Prior prior;
@@ -73,10 +87,10 @@ public final class Posterior implements AutoCloseable {
 
   /**
    * Exactly {@code n} draws θ ~ q(θ | x_o) inside the prior's support, and the share of the flow's
-   * draws that were inside.
-   *
-   * @throws IllegalStateException when fewer than {@value #MIN_ACCEPTANCE_RATE} of at least
-   *     {@value #DRAWS_BEFORE_GIVING_UP} draws are inside the support
+   * draws that were inside. When fewer than {@value #MIN_ACCEPTANCE_RATE} of at least
+   * {@value #DRAWS_BEFORE_GIVING_UP} draws are inside, rejection would take too long: the draws
+   * then come from sampling-importance-resampling, {@value #SIR_OVERSAMPLING} × n prior draws
+   * weighted by q(θ | x_o) / p(θ).
    */
   public synchronized PosteriorSamples sample(int n, float[] observation, long seed) {
     if (n < 1) {
@@ -92,11 +106,7 @@ public final class Posterior implements AutoCloseable {
     while (kept < n) {
       double rate = drawn == 0 ? 1 : (double) inside / drawn;
       if (drawn >= DRAWS_BEFORE_GIVING_UP && rate < MIN_ACCEPTANCE_RATE) {
-        throw new IllegalStateException(
-            String.format(
-                "posterior acceptance rate %.2e (%d of %d draws inside the prior's support) is"
-                    + " below %.0e: rejection sampling would take too long",
-                rate, inside, drawn, MIN_ACCEPTANCE_RATE));
+        return importanceResampled(n, observation, rng, rate);
       }
       // Enough for the draws still missing at the rate seen so far, within one chunk.
       int batch =
@@ -117,7 +127,140 @@ public final class Posterior implements AutoCloseable {
         }
       }
     }
-    return new PosteriorSamples(accepted, (double) inside / drawn);
+    return new PosteriorSamples(
+        accepted, (double) inside / drawn, PosteriorSamples.Method.REJECTION, n);
+  }
+
+  private PosteriorSamples importanceResampled(
+      int n, float[] observation, SplittableRandom rng, double acceptanceRate) {
+    int proposals = (int) Math.min(Integer.MAX_VALUE - 8, (long) SIR_OVERSAMPLING * n);
+    float[][] theta = new float[proposals][];
+    for (int i = 0; i < proposals; i++) {
+      theta[i] = prior.sample(rng);
+    }
+    double[] logWeights = logProb(theta, observation);
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < proposals; i++) {
+      logWeights[i] -= prior.logProb(theta[i]);
+      if (Double.isNaN(logWeights[i])) {
+        logWeights[i] = Double.NEGATIVE_INFINITY;
+      }
+      max = Math.max(max, logWeights[i]);
+    }
+    if (max == Double.NEGATIVE_INFINITY) {
+      throw new IllegalStateException(
+          "sampling-importance-resampling found no prior draw the posterior gives a density to");
+    }
+    double[] cumulative = new double[proposals];
+    double sum = 0;
+    double sumOfSquares = 0;
+    for (int i = 0; i < proposals; i++) {
+      double w = Math.exp(logWeights[i] - max);
+      sum += w;
+      sumOfSquares += w * w;
+      cumulative[i] = sum;
+    }
+    float[][] draws = new float[n][];
+    for (int r = 0; r < n; r++) {
+      int k = Arrays.binarySearch(cumulative, rng.nextDouble() * sum);
+      int index = k >= 0 ? k : -k - 1;
+      draws[r] = theta[Math.min(index, proposals - 1)].clone();
+    }
+    return new PosteriorSamples(
+        draws,
+        acceptanceRate,
+        PosteriorSamples.Method.SAMPLING_IMPORTANCE_RESAMPLING,
+        sum * sum / sumOfSquares);
+  }
+
+  /**
+   * The maximum a posteriori estimate argmax q(θ | x_o) inside the prior's support, as sbi's
+   * {@code map()}: the best {@value #MAP_STARTS} of {@value #MAP_DRAWS} posterior draws climb
+   * log q by gradient ascent (autograd through the flow, in the z-scored space; moves are judged
+   * with the logit transform's log-determinant, so the maximum is θ's, not logit θ's), with a step
+   * that grows after an improving move and halves after any other, and the best end point wins.
+   */
+  public synchronized float[] map(float[] observation, long seed) {
+    checkObservation(observation);
+    float[][] draws = sample(MAP_DRAWS, observation, seed).theta();
+    double[] logQ = logProb(draws, observation);
+    Integer[] order = new Integer[draws.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(logQ[b], logQ[a]));
+    int starts = Math.min(MAP_STARTS, draws.length);
+    int d = thetaDimension();
+    Standardization standardization = density.standardization();
+    float[] z = new float[starts * d];
+    for (int k = 0; k < starts; k++) {
+      System.arraycopy(standardization.theta(draws[order[k]]), 0, z, k * d, d);
+    }
+    float[] context = new float[starts * observation.length];
+    float[] xZ = standardization.x(observation);
+    for (int k = 0; k < starts; k++) {
+      System.arraycopy(xZ, 0, context, k * xZ.length, xZ.length);
+    }
+    float[] row = new float[d];
+    float[][] current = logProbAndGradient(z, context, starts);
+    for (int k = 0; k < starts; k++) {
+      standardization.unstandardizeTheta(z, k * d, row);
+      current[0][k] += (float) standardization.logitLogDeterminant(row, 0);
+    }
+    double[] step = new double[starts];
+    Arrays.fill(step, 0.1);
+    for (int iteration = 0; iteration < MAP_ITERATIONS; iteration++) {
+      float[] proposed = z.clone();
+      for (int k = 0; k < starts; k++) {
+        double norm = 0;
+        for (int j = 0; j < d; j++) {
+          norm += current[1][k * d + j] * (double) current[1][k * d + j];
+        }
+        double scale = step[k] / Math.max(Math.sqrt(norm), 1e-12);
+        for (int j = 0; j < d; j++) {
+          proposed[k * d + j] += (float) (scale * current[1][k * d + j]);
+        }
+      }
+      float[][] next = logProbAndGradient(proposed, context, starts);
+      for (int k = 0; k < starts; k++) {
+        standardization.unstandardizeTheta(proposed, k * d, row);
+        next[0][k] += (float) standardization.logitLogDeterminant(row, 0);
+        if (next[0][k] > current[0][k] && prior.inSupport(row)) {
+          System.arraycopy(proposed, k * d, z, k * d, d);
+          current[0][k] = next[0][k];
+          System.arraycopy(next[1], k * d, current[1], k * d, d);
+          step[k] *= 1.5;
+        } else {
+          step[k] *= 0.5;
+        }
+      }
+    }
+    int best = 0;
+    for (int k = 1; k < starts; k++) {
+      if (current[0][k] > current[0][best]) {
+        best = k;
+      }
+    }
+    float[] map = new float[d];
+    standardization.unstandardizeTheta(z, best * d, map);
+    return map;
+  }
+
+  /** log q(z | c) of the flow per row, and its gradient in z, for z-scored rows. */
+  private float[][] logProbAndGradient(float[] z, float[] context, int rows) {
+    int d = thetaDimension();
+    synchronized (Djl.AUTOGRAD) {
+      try (NDManager manager = density.model().getNDManager().newSubManager()) {
+        NDArray theta = manager.create(z, new Shape(rows, d));
+        theta.setRequiresGradient(true);
+        NDArray c = manager.create(context, new Shape(rows, context.length / rows));
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+          NDArray logQ = density.estimator().logProb(theta, c, Parameter::getArray);
+          collector.backward(logQ.sum());
+          return new float[][] {logQ.toFloatArray(), theta.getGradient().toFloatArray()};
+        }
+      }
+    }
   }
 
   /**

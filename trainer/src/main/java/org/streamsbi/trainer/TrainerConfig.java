@@ -17,6 +17,7 @@ import java.nio.file.Path;
  * @param checkpointInterval steps between checkpoints (one is also written when training ends);
  *     0 when there is no checkpoint directory
  * @param resume whether to continue from the checkpoint in the directory, when there is one
+ * @param learningRateSchedule how the learning rate changes during training (sbi: constant)
  */
 public record TrainerConfig(
     int batchSize,
@@ -26,9 +27,13 @@ public record TrainerConfig(
     long seed,
     Path checkpointDirectory,
     int checkpointInterval,
-    boolean resume) {
+    boolean resume,
+    LearningRateSchedule learningRateSchedule) {
 
   public TrainerConfig {
+    if (learningRateSchedule == null) {
+      throw new IllegalArgumentException("trainer.learningRateSchedule must be given");
+    }
     if (batchSize < 1) {
       throw new IllegalArgumentException("trainer.batchSize must be at least 1, got " + batchSize);
     }
@@ -59,13 +64,30 @@ public record TrainerConfig(
     }
   }
 
-  /** No checkpoints. */
+  /** A constant learning rate. */
+  public TrainerConfig(
+      int batchSize,
+      double learningRate,
+      int validationInterval,
+      double clipMaxNorm,
+      long seed,
+      Path checkpointDirectory,
+      int checkpointInterval,
+      boolean resume) {
+    this(
+        batchSize, learningRate, validationInterval, clipMaxNorm, seed, checkpointDirectory,
+        checkpointInterval, resume, LearningRateSchedule.constant());
+  }
+
+  /** No checkpoints, a constant learning rate. */
   public TrainerConfig(
       int batchSize, double learningRate, int validationInterval, double clipMaxNorm, long seed) {
     this(batchSize, learningRate, validationInterval, clipMaxNorm, seed, null, 0, false);
   }
 
-  /** Batch 256, learning rate 5e-4, validation every epoch, clipping at norm 5, seed 0. */
+  /**
+   * Batch 256, constant learning rate 5e-4, validation every epoch, clipping at norm 5, seed 0.
+   */
   public static TrainerConfig defaults() {
     return new TrainerConfig(256, 5e-4, 0, 5.0, 0);
   }
@@ -73,7 +95,7 @@ public record TrainerConfig(
   public TrainerConfig withSeed(long newSeed) {
     return new TrainerConfig(
         batchSize, learningRate, validationInterval, clipMaxNorm, newSeed, checkpointDirectory,
-        checkpointInterval, resume);
+        checkpointInterval, resume, learningRateSchedule);
   }
 
   /**
@@ -83,6 +105,12 @@ public record TrainerConfig(
   public TrainerConfig withCheckpoints(Path directory, int interval, boolean resume) {
     return new TrainerConfig(
         batchSize, learningRate, validationInterval, clipMaxNorm, seed, directory, interval,
-        resume);
+        resume, learningRateSchedule);
+  }
+
+  public TrainerConfig withLearningRateSchedule(LearningRateSchedule schedule) {
+    return new TrainerConfig(
+        batchSize, learningRate, validationInterval, clipMaxNorm, seed, checkpointDirectory,
+        checkpointInterval, resume, schedule);
   }
 }
