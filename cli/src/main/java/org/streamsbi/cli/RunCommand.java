@@ -13,6 +13,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.streamsbi.controller.Method;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
 import org.streamsbi.controller.RunProgress;
@@ -93,9 +94,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--estimator", defaultValue = "maf", description = "density estimator: maf or nsf, as sbi's (default ${DEFAULT-VALUE})")
   String estimator;
 
+  @Option(names = "--method", defaultValue = "npe", description = "npe (one round from the prior), tsnpe (truncated rounds with barriers), tsnpe-async (truncated, no barriers); snpe is not available yet (default ${DEFAULT-VALUE})")
+  String method;
+
+  @Option(names = "--rounds", defaultValue = "0", description = "rounds of a sequential method; 0 for the default, 10 (default ${DEFAULT-VALUE})")
+  int rounds;
+
   @Override
   public Integer call() throws Exception {
     BenchmarkTask benchmark = BenchmarkTask.named(task);
+    Method chosen = Method.parse(method);
     Estimator family;
     try {
       family = Estimator.valueOf(estimator.toUpperCase(Locale.ROOT));
@@ -117,7 +125,9 @@ final class RunCommand implements Callable<Integer> {
             .patience(patience)
             .flow(FlowConfig.defaults(family))
             .trainer(new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed))
-            .seed(seed);
+            .seed(seed)
+            .method(chosen)
+            .rounds(rounds);
     if (bootstrapServers != null) {
       builder.bootstrapServers(bootstrapServers);
     }
@@ -125,10 +135,10 @@ final class RunCommand implements Callable<Integer> {
     Files.createDirectories(out);
 
     PrintWriter err = spec.commandLine().getErr();
-    err.printf("run %s: %s observation %d, %d simulations, %s%n", name, task, observation, simulations,
+    err.printf("run %s: %s observation %d, %d simulations, %s, %s%n", name, task, observation, simulations, chosen.label(),
         bootstrapServers != null ? "cluster " + bootstrapServers : "embedded broker in " + config.brokerDirectory());
     ProgressLine progress = new ProgressLine(err);
-    try (RunResult result = new OnlineNpe(benchmark.prior(), benchmark).onProgress(progress::show).run(config)) {
+    try (RunResult result = new OnlineNpe(benchmark.prior(), benchmark).onProgress(progress::show).run(config, observed)) {
       long sampling = System.nanoTime();
       PosteriorSamples draws = result.posterior().sample(posteriorSamples, observed, seed);
       double samplingSeconds = (System.nanoTime() - sampling) / 1e9;
