@@ -119,7 +119,7 @@ public final class OnlineNpe {
         config.bootstrapServers().isEmpty() ? EmbeddedKafkaBroker.start(config.brokerDirectory()) : null;
     try {
       KafkaClients clients =
-          new KafkaClients(config.bootstrapServers().orElseGet(broker::bootstrapServers));
+          new KafkaClients(config.bootstrapServers().orElseGet(() -> broker.bootstrapServers()));
       try (Admin admin = clients.admin()) {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }

@@ -1,5 +1,6 @@
 package org.streamsbi.controller;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.streamsbi.core.prior.Prior;
@@ -26,23 +27,25 @@ public final class TruncationRegion {
   private static final long MAX_REJECTION_DRAWS = 500_000;
   /** Candidates from q per proposal in SIR. */
   private static final int SIR_CANDIDATES = 32;
+  /** Prior draws inside the region that make counting a better mass estimate than weighting. */
+  private static final int MIN_COUNTED = 100;
 
   private final Posterior posterior;
   private final float[] observation;
   private final Prior prior;
   private final double threshold;
-  private final double priorMass;
   private final double flowAcceptance;
+  private final ArrayDeque<float[]> pool = new ArrayDeque<>();
+  private double priorMass;
   private long rejectionDrawn;
   private long rejectionAccepted;
 
   private TruncationRegion(
-      Posterior posterior, float[] observation, double threshold, double priorMass, double flowAcceptance) {
+      Posterior posterior, float[] observation, double threshold, double flowAcceptance) {
     this.posterior = posterior;
     this.observation = observation.clone();
     this.prior = posterior.prior();
     this.threshold = threshold;
-    this.priorMass = priorMass;
     this.flowAcceptance = flowAcceptance;
   }
 
@@ -72,8 +75,32 @@ public final class TruncationRegion {
         sum += Math.exp(posterior.prior().logProb(theta[i]) - logQ[i]);
       }
     }
-    double mass = Math.min(1, samples.acceptanceRate() * sum / theta.length);
-    return new TruncationRegion(posterior, observation, threshold, mass, samples.acceptanceRate());
+    double weighted = Math.min(1, samples.acceptanceRate() * sum / theta.length);
+    TruncationRegion region =
+        new TruncationRegion(posterior, observation, threshold, samples.acceptanceRate());
+    region.countPriorMass(new SplittableRandom(seed + 1), weighted);
+    return region;
+  }
+
+  /**
+   * Counts a chunk of prior draws inside the region, and keeps them as the first proposals. The
+   * count estimates the mass better than the importance weights, whose tails are heavy, unless
+   * too few draws fall inside.
+   */
+  private void countPriorMass(SplittableRandom rng, double weighted) {
+    float[][] candidates = new float[CHUNK][];
+    for (int i = 0; i < CHUNK; i++) {
+      candidates[i] = prior.sample(rng);
+    }
+    double[] logQ = logQ(candidates);
+    for (int i = 0; i < CHUNK; i++) {
+      if (logQ[i] >= threshold) {
+        pool.add(candidates[i]);
+      }
+    }
+    rejectionDrawn = CHUNK;
+    rejectionAccepted = pool.size();
+    priorMass = pool.size() >= MIN_COUNTED ? (double) pool.size() / CHUNK : weighted;
   }
 
   /** The whole-region threshold: log q(θ | x_o) at the quantile. */
@@ -108,6 +135,9 @@ public final class TruncationRegion {
   public float[][] sample(int n, SplittableRandom rng) {
     float[][] out = new float[n][];
     int kept = 0;
+    while (kept < n && !pool.isEmpty()) {
+      out[kept++] = pool.poll();
+    }
     while (kept < n) {
       if (rejectionDrawn >= CHUNK && (double) (n - kept) * rejectionDrawn / Math.max(1, rejectionAccepted) > MAX_REJECTION_DRAWS) {
         return sir(out, kept, rng);
