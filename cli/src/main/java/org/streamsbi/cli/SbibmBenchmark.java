@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 import org.streamsbi.broker.EmbeddedKafkaBroker;
 import org.streamsbi.controller.Method;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
 import org.streamsbi.controller.RunResult;
 import org.streamsbi.core.CsvMatrix;
+import org.streamsbi.simulator.Simulator;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.ClassifierTwoSampleTest;
 import picocli.CommandLine.Command;
@@ -60,6 +62,9 @@ final class SbibmBenchmark implements Callable<Integer> {
   @Option(names = "--workers", defaultValue = "1", description = "in-JVM simulation workers (default ${DEFAULT-VALUE})")
   int workers;
 
+  @Option(names = "--simulation-ms", defaultValue = "0", description = "added cost of each simulation in milliseconds, to stand for a simulator slower than sbibm's (default ${DEFAULT-VALUE})")
+  double simulationMillis;
+
   @Option(names = "--seed", defaultValue = "0", description = "seeds runs, sampling and C2ST (default ${DEFAULT-VALUE})")
   long seed;
 
@@ -77,14 +82,19 @@ final class SbibmBenchmark implements Callable<Integer> {
         throw new IllegalArgumentException("--reference: no reference posterior at " + file);
       }
     }
+    if (!(simulationMillis >= 0)) {
+      throw new IllegalArgumentException("--simulation-ms must not be negative, got " + simulationMillis);
+    }
+    Simulator simulator = simulationMillis == 0 ? benchmark : slowed(benchmark, simulationMillis);
     PrintWriter out = spec.commandLine().getOut();
     Path kafka = Files.createTempDirectory("streamsbi-bench-sbibm");
     List<Method> methods = chosen == Method.TSNPE_ASYNC ? List.of(Method.TSNPE, chosen) : List.of(chosen);
     double[][] c2st = new double[methods.size()][numbers.length];
     double[][] seconds = new double[methods.size()][numbers.length];
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(kafka)) {
-      out.printf("%s, %,d simulations, %s, observations %s%n", task, budget,
-          String.join(" and ", methods.stream().map(Method::label).toList()), observations);
+      out.printf("%s, %,d simulations, %s, observations %s, %d workers%s%n", task, budget,
+          String.join(" and ", methods.stream().map(Method::label).toList()), observations, workers,
+          simulationMillis == 0 ? "" : String.format(", %.1f ms added per simulation", simulationMillis));
       out.flush();
       for (int i = 0; i < numbers.length; i++) {
         float[][] ref = Arrays.copyOf(CsvMatrix.read(referenceFile(numbers[i])), POSTERIOR_SAMPLES);
@@ -102,7 +112,7 @@ final class SbibmBenchmark implements Callable<Integer> {
           float[] observed = benchmark.observation(numbers[i]);
           long started = System.nanoTime();
           float[][] samples;
-          try (RunResult result = new OnlineNpe(benchmark.prior(), benchmark).run(config, observed)) {
+          try (RunResult result = new OnlineNpe(benchmark.prior(), simulator).run(config, observed)) {
             seconds[m][i] = (System.nanoTime() - started) / 1e9;
             samples = result.posterior().sample(POSTERIOR_SAMPLES, observed, seed + numbers[i]).theta();
             c2st[m][i] = ClassifierTwoSampleTest.accuracy(ref, samples, seed);
@@ -125,6 +135,15 @@ final class SbibmBenchmark implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The task's simulator, taking {@code millis} longer per simulation. */
+  private static Simulator slowed(BenchmarkTask task, double millis) {
+    long nanos = Math.round(millis * 1e6);
+    return Simulator.of(task.thetaDimension(), task.xDimension(), (theta, seed) -> {
+      LockSupport.parkNanos(nanos);
+      return task.simulate(theta, seed);
+    });
   }
 
   private static String regions(RunResult result) {

@@ -100,5 +100,17 @@ class RunCommandTest {
     Outcome notANumber = execute("run", "--task", "slcp", "--simulations", "many", "--out", dir.toString());
     assertEquals(2, notANumber.exitCode());
     assertTrue(notANumber.err().contains("--simulations"), notANumber.err());
+
+    Outcome method = execute("run", "--task", "two_moons", "--method", "apt", "--out", dir.toString());
+    assertEquals(2, method.exitCode());
+    assertTrue(method.err().contains("method must be npe, snpe, tsnpe or tsnpe-async, got apt"), method.err());
+
+    Outcome snpe = execute("run", "--task", "two_moons", "--method", "snpe", "--out", dir.toString());
+    assertEquals(2, snpe.exitCode());
+    assertTrue(snpe.err().contains("method snpe (SNPE-C, atomic loss) is not available yet"), snpe.err());
+
+    Outcome rounds = execute("run", "--task", "two_moons", "--rounds", "4", "--out", dir.toString());
+    assertEquals(2, rounds.exitCode());
+    assertTrue(rounds.err().contains("rounds must be 1 for method npe"), rounds.err());
   }
 }
