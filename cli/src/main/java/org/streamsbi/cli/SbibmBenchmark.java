@@ -86,9 +86,12 @@ final class SbibmBenchmark implements Callable<Integer> {
       throw new IllegalArgumentException("--simulation-ms must not be negative, got " + simulationMillis);
     }
     Simulator simulator = simulationMillis == 0 ? benchmark : slowed(benchmark, simulationMillis);
+    for (Method m : methods(chosen)) {
+      config(m, numbers[0], "127.0.0.1:9092");
+    }
     PrintWriter out = spec.commandLine().getOut();
     Path kafka = Files.createTempDirectory("streamsbi-bench-sbibm");
-    List<Method> methods = chosen == Method.TSNPE_ASYNC ? List.of(Method.TSNPE, chosen) : List.of(chosen);
+    List<Method> methods = methods(chosen);
     double[][] c2st = new double[methods.size()][numbers.length];
     double[][] seconds = new double[methods.size()][numbers.length];
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(kafka)) {
@@ -99,16 +102,7 @@ final class SbibmBenchmark implements Callable<Integer> {
       for (int i = 0; i < numbers.length; i++) {
         float[][] ref = Arrays.copyOf(CsvMatrix.read(referenceFile(numbers[i])), POSTERIOR_SAMPLES);
         for (int m = 0; m < methods.size(); m++) {
-          RunConfig config =
-              RunConfig.custom(task.replace('_', '-') + "-" + methods.get(m).label() + "-obs" + numbers[i]
-                      + "-" + System.nanoTime(), budget)
-                  .bootstrapServers(broker.bootstrapServers())
-                  .workers(workers)
-                  .method(methods.get(m))
-                  .rounds(methods.get(m).sequential() ? rounds : 0)
-                  .refreshSteps(refreshSteps)
-                  .seed(seed + numbers[i])
-                  .build();
+          RunConfig config = config(methods.get(m), numbers[i], broker.bootstrapServers());
           float[] observed = benchmark.observation(numbers[i]);
           long started = System.nanoTime();
           float[][] samples;
@@ -135,6 +129,24 @@ final class SbibmBenchmark implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The method, preceded by tsnpe for tsnpe-async: its baseline with barriers. */
+  private static List<Method> methods(Method chosen) {
+    return chosen == Method.TSNPE_ASYNC ? List.of(Method.TSNPE, chosen) : List.of(chosen);
+  }
+
+  /** @throws IllegalArgumentException naming the field, before anything starts */
+  private RunConfig config(Method method, int observation, String bootstrapServers) {
+    return RunConfig.custom(task.replace('_', '-') + "-" + method.label() + "-obs" + observation
+            + "-" + System.nanoTime(), budget)
+        .bootstrapServers(bootstrapServers)
+        .workers(workers)
+        .method(method)
+        .rounds(method.sequential() ? rounds : 0)
+        .refreshSteps(refreshSteps)
+        .seed(seed + observation)
+        .build();
   }
 
   /** The task's simulator, taking {@code millis} longer per simulation. */
