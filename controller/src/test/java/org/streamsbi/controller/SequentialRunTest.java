@@ -65,6 +65,29 @@ class SequentialRunTest {
     }
   }
 
+  /** A region whose prior mass barely moves between refreshes ends the proposing early. */
+  @Test
+  void aStableTruncationRegionStopsTheRunBeforeTheBudget() throws Exception {
+    BenchmarkTask task = BenchmarkTask.named("two_moons");
+    RunConfig config =
+        RunConfig.custom("stable-region", 800)
+            .brokerDirectory(dir.resolve("kafka"))
+            .method(Method.TSNPE)
+            .rounds(4)
+            .patience(5)
+            .proposalsPerMessage(50)
+            // Any change below 99 % counts as stable: the second region stops the run.
+            .regionTolerance(0.99)
+            .seed(4)
+            .build();
+    try (RunResult result = new OnlineNpe(task.prior(), task).run(config, task.observation(1))) {
+      assertEquals(2, result.refreshes().size(), result.refreshes().toString());
+      assertEquals(400, result.summary().samples() + result.summary().failedProposals());
+      float[][] draws = result.posterior().sample(100, task.observation(1), 1).theta();
+      assertEquals(100, draws.length);
+    }
+  }
+
   private static List<Proposal> published(String bootstrap, RunTopics topics) {
     ProposalCodec codec = new ProposalCodec(2);
     try (KafkaConsumer<String, byte[]> reader = new KafkaClients(bootstrap).reader("count")) {
