@@ -10,5 +10,5 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints its figures as ratios to a baseline measured in the same run.",
-    subcommands = {BufferBenchmark.class, SimulatorBenchmark.class, TrainerBenchmark.class})
+    subcommands = {BufferBenchmark.class, SimulatorBenchmark.class, TrainerBenchmark.class, SbibmBenchmark.class})
 final class BenchCommand {}

@@ -64,6 +64,8 @@ final class RunCommand implements Callable<Integer> {
           Map.entry("--resume", "trainer.resume"),
           Map.entry("--validation-interval", "trainer.validation_interval"),
           Map.entry("--estimator", "estimator.name"),
+          Map.entry("--method", "method"),
+          Map.entry("--rounds", "rounds"),
           Map.entry("--embedding", "estimator.embedding"),
           Map.entry("--logit-transform", "estimator.logit_transform"));
 
@@ -138,6 +140,12 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue training from the checkpoint in --checkpoint-dir, when there is one")
   Boolean resume;
 
+  @Option(names = "--method", description = "npe (one round from the prior), tsnpe (truncated rounds with barriers), tsnpe-async (truncated, no barriers); snpe is not available yet (default npe)")
+  String method;
+
+  @Option(names = "--rounds", description = "rounds of a sequential method (default " + RunPlan.DEFAULT_ROUNDS + ")")
+  Integer rounds;
+
   @Mixin DashboardOptions dashboardOptions;
 
   @Option(names = "--no-dashboard", description = "serve no live dashboard and no /metrics")
@@ -155,23 +163,24 @@ final class RunCommand implements Callable<Integer> {
     if (check) {
       spec.commandLine().getOut().printf(
           "configuration OK: run %s, prior of %d parameters, simulator %s (%d in-JVM workers),%s, %d simulations,"
-              + " %s estimator, %s, output %s%n",
+              + " %s, %s estimator, %s, output %s%n",
           runConfig.run(), plan.prior().dimension(), plan.simulatorDescription(), runConfig.workers(), what,
-          runConfig.simulations(), runConfig.flow().estimator().name().toLowerCase(java.util.Locale.ROOT), where,
+          runConfig.simulations(), method(runConfig),
+          runConfig.flow().estimator().name().toLowerCase(java.util.Locale.ROOT), where,
           plan.out());
       spec.commandLine().getOut().flush();
       return 0;
     }
     DashboardConfig dashboardConfig = noDashboard ? null : dashboardOptions.config();
     Files.createDirectories(plan.out());
-    err.printf("run %s: %s%s, %d simulations, %s%n", runConfig.run(), plan.simulatorDescription(), what,
-        runConfig.simulations(), where);
+    err.printf("run %s: %s%s, %d simulations, %s, %s%n", runConfig.run(), plan.simulatorDescription(), what,
+        runConfig.simulations(), method(runConfig), where);
     err.flush();
     OnlineNpe npe = new OnlineNpe(plan.prior(), plan.simulator());
     try (ProgressBars progress = ProgressBars.forTerminal(err, runConfig.simulations());
         RunDashboard dashboard =
             RunDashboard.start(dashboardConfig, runConfig.run(), npe, plan.observations().get(0), err);
-        RunResult result = npe.onProgress(dashboard.alongside(progress)).run(runConfig)) {
+        RunResult result = npe.onProgress(dashboard.alongside(progress)).run(runConfig, plan.observations().get(0))) {
       progress.close();
       long seed = runConfig.seed();
       long sampling = System.nanoTime();
@@ -237,6 +246,10 @@ final class RunCommand implements Callable<Integer> {
       return Map.of("task_index", value);
     }
     return value;
+  }
+
+  private static String method(RunConfig config) {
+    return config.method().label() + (config.rounds() > 1 ? " in " + config.rounds() + " rounds" : "");
   }
 
   /** posterior_samples.csv for the first observation, posterior_samples_K.csv for the K-th after it. */

@@ -26,6 +26,7 @@ import org.streamsbi.broker.RunTopics;
 import org.streamsbi.buffer.Eviction;
 import org.streamsbi.buffer.SampleToInsertRatio;
 import org.streamsbi.buffer.SelectorType;
+import org.streamsbi.controller.Method;
 import org.streamsbi.controller.RunConfig;
 import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.core.prior.BoxUniform;
@@ -52,6 +53,8 @@ import org.streamsbi.trainer.TrainerConfig;
 final class RunPlan {
   static final int DEFAULT_SIMULATIONS = 10_000;
   static final int DEFAULT_POSTERIOR_SAMPLES = 10_000;
+  /** sbibm's rounds for sequential methods. */
+  static final int DEFAULT_ROUNDS = 10;
   /**
    * Higher than sbi's constant 5e-4, with a warm-up and a cosine decay: two_moons at 10,000
    * simulations reaches the same C2ST in about half the training time.
@@ -68,8 +71,6 @@ final class RunPlan {
   private final RunConfig config;
   private final Path out;
   private final int posteriorSamples;
-  private final String method;
-  private final int rounds;
 
   private RunPlan(RunFile file, Path baseDirectory, RunFileReader reader) {
     Fields f = new Fields(reader);
@@ -139,15 +140,24 @@ final class RunPlan {
       }
     }
 
-    this.method = file.method() == null ? "npe" : file.method().toLowerCase(Locale.ROOT);
-    this.rounds = f.atLeast("rounds", file.rounds(), 1, 1);
-    if (!method.equals("npe") || rounds != 1) {
-      throw f.invalid(method.equals("npe") ? "rounds" : "method",
-          "this build trains amortised npe in one round, got method " + method + " with " + rounds + " rounds");
-    }
-
     int simulations = f.atLeast("budget.simulations", file.budget() == null ? null : file.budget().simulations(),
         DEFAULT_SIMULATIONS, 2);
+    Method method = f.guard("method", () -> Method.parse(file.method() == null ? "npe" : file.method().trim().toLowerCase(Locale.ROOT)));
+    if (method == Method.SNPE) {
+      throw f.invalid("method", "snpe (SNPE-C, atomic loss) is not available yet; use tsnpe or tsnpe-async");
+    }
+    if (method.sequential() && observations.size() != 1) {
+      throw f.invalid("observation", "method " + method.label() + " trains for one observation, got "
+          + observations.size());
+    }
+    if (!method.sequential() && file.rounds() != null && file.rounds() != 1) {
+      throw f.invalid("rounds", "must be 1 for method npe, which proposes from the prior only, got " + file.rounds());
+    }
+    int rounds = method.sequential() ? f.between("rounds", file.rounds(), DEFAULT_ROUNDS, 1, simulations / 2) : 1;
+    double regionTolerance = f.atLeastReal("region_tolerance", file.regionTolerance(), 0, 0);
+    if (regionTolerance >= 1) {
+      throw f.invalid("region_tolerance", "must be below 1, got " + regionTolerance);
+    }
     RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null, null, null) : file.estimator();
     Estimator family = f.choice("estimator.name", est.name(), Estimator.MAF, Estimator.class);
     Embedding embedding = switch (f.choice("estimator.embedding", est.embedding(), Embedding.Kind.NONE, Embedding.Kind.class)) {
@@ -182,7 +192,7 @@ final class RunPlan {
           f.atLeast("trainer.checkpoint_interval", tr.checkpointInterval(), 500, 1), Boolean.TRUE.equals(tr.resume()));
     } else if (Boolean.TRUE.equals(tr.resume()) || tr.checkpointInterval() != null) {
       throw f.invalid(Boolean.TRUE.equals(tr.resume()) ? "trainer.resume" : "trainer.checkpoint_interval",
-          "needs " + f.name("trainer.checkpoint_directory"));
+          "needs trainer.checkpoint_directory (or --checkpoint-dir)");
     }
 
     String name = file.run() != null ? file.run()
@@ -196,7 +206,14 @@ final class RunPlan {
         .patience(f.atLeast("trainer.patience", tr.patience(), 20, 1))
         .flow(flow)
         .trainer(trainer)
-        .seed(seed);
+        .seed(seed)
+        .method(method)
+        .rounds(rounds)
+        .refreshSteps(f.atLeast("refresh_steps", file.refreshSteps(), 300, 1))
+        .regionTolerance(regionTolerance);
+    if (file.inFlight() != null) {
+      builder.inFlight(f.atLeast("in_flight", file.inFlight(), 0, 1));
+    }
 
     RunFile.Buffer b = file.buffer() == null ? new RunFile.Buffer(null, null, null, null, null, null, null) : file.buffer();
     int capacity = f.between("buffer.capacity", b.capacity(), simulations, 1, 1 << 25);
@@ -292,14 +309,6 @@ final class RunPlan {
 
   int posteriorSamples() {
     return posteriorSamples;
-  }
-
-  String method() {
-    return method;
-  }
-
-  int rounds() {
-    return rounds;
   }
 
   private static BenchmarkTask task(Fields f, String field, String name) {
@@ -451,7 +460,7 @@ final class RunPlan {
       this.reader = reader;
     }
 
-    String name(String field) {
+    private String name(String field) {
       String flag = reader.flagFor(field);
       return flag == null ? field : field + " (" + flag + ")";
     }

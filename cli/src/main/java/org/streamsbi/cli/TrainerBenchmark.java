@@ -20,9 +20,8 @@ import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.Estimator;
 import org.streamsbi.trainer.ClassifierTwoSampleTest;
 import org.streamsbi.trainer.FlowConfig;
-import org.streamsbi.trainer.LearningRateSchedule;
-import org.streamsbi.trainer.TrainerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,17 +73,7 @@ final class TrainerBenchmark implements Callable<Integer> {
   @Option(names = "--skip-throughput", description = "time the whole runs only")
   boolean skipThroughput;
 
-  @Option(names = "--lr-schedule", defaultValue = "cosine:100:6000:0.01", description = "the whole runs' learning-rate schedule, as run's (default ${DEFAULT-VALUE})")
-  String learningRateSchedule;
-
-  @Option(names = "--learning-rate", defaultValue = "2e-3", description = "the whole runs' Adam step size, as run's (default ${DEFAULT-VALUE})")
-  double learningRate;
-
-  @Option(names = "--patience", defaultValue = "20", description = "the whole runs' patience, as run's (default ${DEFAULT-VALUE})")
-  int patience;
-
-  @Option(names = "--validation-interval", defaultValue = "0", description = "the whole runs' validation interval, as run's (default ${DEFAULT-VALUE})")
-  int validationInterval;
+  @Mixin BenchTrainingOptions training;
 
   @Override
   public Integer call() throws Exception {
@@ -124,19 +113,14 @@ final class TrainerBenchmark implements Callable<Integer> {
     BenchmarkTask task = BenchmarkTask.named("two_moons");
     float[][] reference =
         CsvMatrix.read(sbibmDirectory.resolve("two_moons/obs1/reference_posterior_samples.csv"));
-    TrainerConfig defaults = TrainerConfig.defaults();
     Path brokerDirectory = Files.createTempDirectory("streamsbi-bench-trainer");
     try {
       RunConfig config =
           RunConfig.custom("bench-trainer-" + seed + "-" + System.nanoTime(), runSimulations)
               .brokerDirectory(brokerDirectory)
-              .patience(patience)
-              .flow(FlowConfig.defaults(Estimator.MAF))
-              .trainer(
-                  new TrainerConfig(
-                          defaults.batchSize(), learningRate, validationInterval,
-                          defaults.clipMaxNorm(), seed)
-                      .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule)))
+              .patience(training.patience)
+              .flow(training.flow())
+              .trainer(training.trainer(seed))
               .seed(seed)
               .build();
       long started = System.nanoTime();
@@ -150,12 +134,12 @@ final class TrainerBenchmark implements Callable<Integer> {
       double c2st = ClassifierTwoSampleTest.accuracy(reference, draws, seed);
       RunSummary.Seconds s = summary.seconds();
       out.printf(
-          "two_moons run %d (%,d simulations, MAF, learning rate %s %s): %.1f s wall = %.2f of sbi's %.0f s of"
+          "two_moons run %d (%,d simulations, %s, learning rate %s %s): %.1f s wall = %.2f of sbi's %.0f s of"
               + " training (target <= 0.33), C2ST %.3f on observation 1 (sbi %.2f; target <="
               + " %.2f), %d steps, %.0f training samples/s%n",
-          seed, runSimulations, learningRate, learningRateSchedule, wall, wall / SBI_TRAINING_SECONDS,
+          seed, runSimulations, config.flow().estimator(), training.learningRate, training.learningRateSchedule, wall, wall / SBI_TRAINING_SECONDS,
           SBI_TRAINING_SECONDS, c2st, SBI_C2ST, SBI_C2ST, summary.trainingSteps(),
-          summary.trainingSteps() * defaults.batchSize() / s.training());
+          summary.trainingSteps() * config.trainer().batchSize() / s.training());
       out.printf(
           "  trainer waited for data %.1f%% of its %.1f s (target < 5%%): %.2f s for the"
               + " watermark, %.2f s for minibatches (%.1f%% of training); broker start %.1f s,"

@@ -108,7 +108,7 @@ class RunCommandTest {
 
     Outcome resumeWithoutDirectory = execute("run", "--task", "slcp", "--resume", "--out", dir.toString());
     assertEquals(2, resumeWithoutDirectory.exitCode());
-    assertTrue(resumeWithoutDirectory.err().contains("trainer.resume (--resume): needs trainer.checkpoint_directory (--checkpoint-dir)"), resumeWithoutDirectory.err());
+    assertTrue(resumeWithoutDirectory.err().contains("trainer.resume (--resume): needs trainer.checkpoint_directory (or --checkpoint-dir)"), resumeWithoutDirectory.err());
 
     Outcome notANumber = execute("run", "--task", "slcp", "--simulations", "many", "--out", dir.toString());
     assertEquals(2, notANumber.exitCode());
@@ -125,5 +125,17 @@ class RunCommandTest {
     Outcome unbounded = execute("run", "--task", "gaussian_linear", "--logit-transform", "--out", dir.toString());
     assertEquals(2, unbounded.exitCode());
     assertTrue(unbounded.err().contains("estimator.logit_transform (--logit-transform): needs a box_uniform prior"), unbounded.err());
+
+    Outcome method = execute("run", "--task", "two_moons", "--method", "apt", "--out", dir.toString());
+    assertEquals(2, method.exitCode());
+    assertTrue(method.err().contains("method (--method): method must be npe, snpe, tsnpe or tsnpe-async, got apt"), method.err());
+
+    Outcome snpe = execute("run", "--task", "two_moons", "--method", "snpe", "--out", dir.toString());
+    assertEquals(2, snpe.exitCode());
+    assertTrue(snpe.err().contains("method (--method): snpe (SNPE-C, atomic loss) is not available yet"), snpe.err());
+
+    Outcome rounds = execute("run", "--task", "two_moons", "--rounds", "4", "--out", dir.toString());
+    assertEquals(2, rounds.exitCode());
+    assertTrue(rounds.err().contains("rounds (--rounds): must be 1 for method npe"), rounds.err());
   }
 }

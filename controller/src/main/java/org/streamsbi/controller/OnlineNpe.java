@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -36,7 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Neural posterior estimation trained online: simulations stream through Kafka into a replay
- * buffer while a flow trains on it. One round, proposals from the prior.
+ * buffer while a flow trains on it. The run's {@link Method} decides where proposals come from:
+ * npe proposes the whole budget from the prior in one round; tsnpe runs rounds with barriers,
+ * each from the prior truncated to the last round's {@link TruncationRegion}; tsnpe-async
+ * refreshes that region from the live model while training never stops.
  *
  * <pre>{@code
  * try (RunResult result = new OnlineNpe(prior, simulator)
@@ -53,8 +58,7 @@ public final class OnlineNpe {
   private final Prior prior;
   private final StreamingSimulator simulator;
   private Consumer<RunProgress> listener = progress -> {};
-  private volatile NpeTrainer runningTrainer;
-  private volatile Session running;
+  private volatile Session session;
 
   public OnlineNpe(Prior prior, Simulator simulator) {
     this(prior, StreamingSimulator.of(simulator));
@@ -78,13 +82,12 @@ public final class OnlineNpe {
   }
 
   /**
-   * The best validated posterior of the training running now (or of the last run's), as a copy
-   * the caller closes; empty before the first validation. Safe to call from any thread, e.g. to
-   * show a live posterior.
+   * The best validated estimator of the training running now, as an independent copy the caller
+   * owns and closes; empty before the first improved validation and between runs.
    */
   public Optional<Posterior> bestSoFar() {
-    NpeTrainer running = runningTrainer;
-    return running == null ? Optional.empty() : running.bestSoFar();
+    Session s = session;
+    return s == null ? Optional.empty() : s.bestSoFar();
   }
 
   /**
@@ -92,21 +95,46 @@ public final class OnlineNpe {
    * so remote dashboards see it too; false when no run is running.
    */
   public boolean publishEvent(String key, byte[] json) {
-    Session session = running;
-    if (session == null) {
+    Session s = session;
+    if (s == null) {
       return false;
     }
-    session.producer.send(new ProducerRecord<>(session.topics.events(), key, json));
+    s.producer.send(new ProducerRecord<>(s.topics.events(), key, json));
     return true;
   }
 
   /**
-   * Runs until the posterior is trained.
+   * Runs an amortised npe run until the posterior is trained.
    *
+   * @throws IllegalArgumentException for a sequential method, which needs an observation
    * @throws RunFailedException when every simulation arrived but too few were usable to train
    * @throws InterruptedException when the calling thread is interrupted
    */
   public RunResult run(RunConfig config) throws InterruptedException {
+    if (config.method().sequential()) {
+      throw new IllegalArgumentException(
+          "method " + config.method().label() + " targets one observation: use run(config, observation)");
+    }
+    return run(config, null);
+  }
+
+  /**
+   * Runs until the posterior is trained; sequential methods propose for {@code observation},
+   * npe ignores it.
+   *
+   * @throws RunFailedException when every simulation arrived but too few were usable to train,
+   *     or proposing failed
+   * @throws InterruptedException when the calling thread is interrupted
+   */
+  public RunResult run(RunConfig config, float[] observation) throws InterruptedException {
+    if (config.method().sequential()) {
+      if (observation == null || observation.length != simulator.xDimension()) {
+        throw new IllegalArgumentException(
+            "observation must have " + simulator.xDimension() + " values for method "
+                + config.method().label() + ", got "
+                + (observation == null ? "none" : String.valueOf(observation.length)));
+      }
+    }
     long start = System.nanoTime();
     RunTopics topics = new RunTopics(config.run());
     EmbeddedKafkaBroker broker =
@@ -119,13 +147,13 @@ public final class OnlineNpe {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }
       double brokerSeconds = seconds(start);
-      try (Session session = new Session(config, clients, topics)) {
-        running = session;
+      try (Session s = new Session(config, clients, topics, observation)) {
+        session = s;
         try {
-          return session.run(start, brokerSeconds);
+          return s.run(start, brokerSeconds);
         } finally {
-          // Before the session closes its producer.
-          running = null;
+          // Before the session closes its producer, which publishEvent uses.
+          session = null;
         }
       }
     } finally {
@@ -152,15 +180,28 @@ public final class OnlineNpe {
     private volatile long arrivedAt;
     private volatile long trainingStartedAt;
     private volatile RunProgress.Phase phase = RunProgress.Phase.SIMULATING;
-    private volatile String starvation;
+    private volatile String failure;
+    private final float[] observation;
+    private final ProposalPublisher publisher;
+    private final SplittableRandom proposalRng;
+    private final AtomicInteger published = new AtomicInteger();
+    private final List<RunResult.Refresh> refreshes = new CopyOnWriteArrayList<>();
+    private volatile boolean proposingDone;
+    private volatile boolean refreshDue;
+    private volatile long lastRefreshStep;
+    private volatile NpeTrainer currentTrainer;
+    private long proposingStartedAt;
+    private long steps;
     private boolean trainingLagged;
     private volatile long trainingLagEpisodes;
     private final Map<String, Long> lastSamplesByWorker = new HashMap<>();
     private final Map<String, SimulationWorker> localWorkers = new HashMap<>();
     private long lastReportAt;
 
-    Session(RunConfig config, KafkaClients clients, RunTopics topics) {
+    Session(RunConfig config, KafkaClients clients, RunTopics topics, float[] observation) {
       this.config = config;
+      this.observation = observation;
+      this.proposalRng = new SplittableRandom(config.seed());
       this.topics = topics;
       this.buffer =
           new ReplayBuffer(
@@ -168,6 +209,7 @@ public final class OnlineNpe {
               prior.dimension(),
               simulator.xDimension());
       this.producer = clients.producer(topics.run() + "-controller");
+      this.publisher = new ProposalPublisher(producer, topics, prior.dimension(), config.proposalsPerMessage());
       this.ledger = new ProposalLedger(clients, topics, prior.dimension(), simulator.xDimension());
       start(new SampleIngestor(clients, topics, buffer), "ingestor");
       start(ledger, "ledger");
@@ -190,27 +232,27 @@ public final class OnlineNpe {
     }
 
     RunResult run(long start, double brokerSeconds) throws InterruptedException {
-      long proposing = System.nanoTime();
-      new ProposalPublisher(producer, topics, prior.dimension(), config.proposalsPerMessage())
-          .publish(proposals());
-      Thread trainer = Thread.currentThread();
-      Thread monitor = new Thread(() -> monitor(start, trainer), "streamsbi-monitor");
+      proposingStartedAt = System.nanoTime();
+      Thread trainerThread = Thread.currentThread();
+      Thread monitor = new Thread(() -> monitor(start, trainerThread), "streamsbi-monitor");
       monitor.setDaemon(true);
-      monitor.start();
       TrainingResult result;
       try {
-        runningTrainer = new NpeTrainer(config.flow(), config.trainer());
-        result =
-            runningTrainer
-                .train(
-                    buffer,
-                    prior,
-                    new PlateauAfterArrival(this::allArrived, config.patience()),
-                    this::onValidation);
+        if (config.method() == Method.TSNPE_ASYNC) {
+          monitor.start();
+          result = withoutBarriers(start, trainerThread);
+        } else {
+          publish(1, config.roundSimulations(1), null);
+          if (config.rounds() == 1) {
+            proposingDone = true;
+          }
+          monitor.start();
+          result = withBarriers(start);
+        }
       } catch (InterruptedException e) {
-        if (starvation != null) {
+        if (failure != null) {
           Thread.interrupted();
-          throw new RunFailedException(starvation);
+          throw new RunFailedException(failure);
         }
         throw e;
       } finally {
@@ -218,6 +260,10 @@ public final class OnlineNpe {
         monitor.interrupt();
         monitor.join();
         report(start);
+      }
+      if (failure != null) {
+        result.posterior().close();
+        throw new RunFailedException(failure);
       }
       double trainingSeconds = (System.nanoTime() - trainingStartedAt) / 1e9;
       RunSummary summary =
@@ -231,28 +277,204 @@ public final class OnlineNpe {
               buffer.duplicates(),
               buffer.trainingSize(),
               buffer.validationSize(),
-              result.steps(),
+              steps + result.steps(),
               result.validationLoss(),
               (result.watermarkSeconds() + result.waitingSeconds())
                   / (result.watermarkSeconds() + result.trainingSeconds()),
               new RunSummary.Seconds(
                   brokerSeconds,
-                  (arrivedAt - proposing) / 1e9,
-                  (trainingStartedAt - proposing) / 1e9,
+                  (arrivedAt - proposingStartedAt) / 1e9,
+                  (trainingStartedAt - proposingStartedAt) / 1e9,
                   trainingSeconds,
                   result.waitingSeconds(),
                   seconds(start)));
-      return new RunResult(result.posterior(), summary);
+      return new RunResult(result.posterior(), summary, refreshes);
     }
 
-    private List<Proposal> proposals() {
-      SplittableRandom rng = new SplittableRandom(config.seed());
-      List<Proposal> out = new ArrayList<>(config.simulations());
-      for (int i = 0; i < config.simulations(); i++) {
-        float[] theta = prior.sample(rng);
-        out.add(new Proposal(topics.run(), 1, String.format("r1-%08d", i), rng.nextLong(), theta));
+    /**
+     * Rounds with barriers, as sbi runs them: each round's training stops at its plateau after all
+     * of the round's simulations arrived, and the next round's proposals wait for that training.
+     * npe is the single round.
+     */
+    private TrainingResult withBarriers(long start) throws InterruptedException {
+      Posterior previous = null;
+      int round = 1;
+      double lastMass = Double.NaN;
+      while (true) {
+        int target = published.get();
+        NpeTrainer trainer = new NpeTrainer(config.flow(), config.trainer());
+        if (previous != null) {
+          trainer = trainer.startingFrom(previous);
+        }
+        currentTrainer = trainer;
+        TrainingResult result;
+        try {
+          result =
+              trainer.train(
+                  buffer,
+                  prior,
+                  new PlateauAfterArrival(() -> arrived(target), config.patience()),
+                  this::onValidation);
+        } finally {
+          if (previous != null) {
+            previous.close();
+          }
+        }
+        if (round == config.rounds() || Thread.currentThread().isInterrupted()) {
+          return result;
+        }
+        previous = result.posterior();
+        round++;
+        TruncationRegion region = region(previous, round, result.steps(), start);
+        if (stable(lastMass, region.priorMass())) {
+          proposingDone = true;
+          LOG.info("truncation region stable at prior mass {}: the run stops proposing", region.priorMass());
+          return result;
+        }
+        steps += result.steps();
+        lastMass = region.priorMass();
+        publish(round, config.roundSimulations(round), region);
+        if (round == config.rounds()) {
+          proposingDone = true;
+        }
       }
-      return out;
+    }
+
+    /**
+     * TSNPE without barriers: one training runs throughout; a proposer thread refreshes the
+     * truncation region from the best validated estimator every {@code refreshSteps} steps,
+     * releases the next round's share of the budget at each refresh, and keeps at most
+     * {@code inFlight} proposals unresolved so that they come from a recent region.
+     */
+    private TrainingResult withoutBarriers(long start, Thread trainerThread) throws InterruptedException {
+      NpeTrainer trainer = new NpeTrainer(config.flow(), config.trainer());
+      currentTrainer = trainer;
+      Thread proposer = new Thread(() -> {
+        try {
+          propose(trainer, start);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          LOG.error("the proposer failed", e);
+          failure = "proposing failed: " + e;
+          trainerThread.interrupt();
+        }
+      }, "streamsbi-proposer");
+      proposer.setDaemon(true);
+      proposer.start();
+      try {
+        return trainer.train(
+            buffer, prior, new PlateauAfterArrival(this::allArrived, config.patience()), progress -> {
+              onValidation(progress);
+              if (progress.step() - lastRefreshStep >= config.refreshSteps()) {
+                lastRefreshStep = progress.step();
+                refreshDue = true;
+              }
+            });
+      } finally {
+        proposer.interrupt();
+        proposer.join();
+      }
+    }
+
+    private void propose(NpeTrainer trainer, long start) throws InterruptedException {
+      int round = 1;
+      int released = config.roundSimulations(1);
+      TruncationRegion region = null;
+      Posterior regionPosterior = null;
+      double lastMass = Double.NaN;
+      try {
+        while (!proposingDone) {
+          if (refreshDue && published.get() < config.simulations()) {
+            refreshDue = false;
+            Optional<Posterior> best = trainer.bestSoFar();
+            if (best.isPresent()) {
+              TruncationRegion next = region(best.get(), Math.min(round + 1, config.rounds()), lastValidationStep(), start);
+              if (regionPosterior != null) {
+                regionPosterior.close();
+              }
+              regionPosterior = best.get();
+              region = next;
+              if (stable(lastMass, region.priorMass())) {
+                LOG.info("truncation region stable at prior mass {}: the run stops proposing", region.priorMass());
+                proposingDone = true;
+                break;
+              }
+              lastMass = region.priorMass();
+              if (round < config.rounds()) {
+                round++;
+                released += config.roundSimulations(round);
+              }
+            }
+          }
+          int unpublished = released - published.get();
+          int room = config.inFlight() - (published.get() - ledger.resolved());
+          int n = Math.min(unpublished, room);
+          // Whole messages while more is to come, so quick simulators are not fed one θ at a time.
+          if (n > 0 && (n >= Math.min(config.proposalsPerMessage(), unpublished))) {
+            publish(round, n, region);
+          }
+          if (published.get() >= config.simulations()) {
+            proposingDone = true;
+          } else {
+            Thread.sleep(5);
+          }
+        }
+      } finally {
+        if (regionPosterior != null) {
+          regionPosterior.close();
+        }
+      }
+    }
+
+    private long lastValidationStep() {
+      TrainingProgress t = lastValidation.get();
+      return t == null ? 0 : t.step();
+    }
+
+    /** The truncation region of {@code posterior} at x_o, noted as the region of {@code round}. */
+    private TruncationRegion region(Posterior posterior, int round, long trainingSteps, long start) {
+      TruncationRegion region =
+          TruncationRegion.of(posterior, observation, TruncationRegion.QUANTILE, TruncationRegion.THRESHOLD_DRAWS,
+              config.seed() + 7919L * round + trainingSteps);
+      refreshes.add(new RunResult.Refresh(round, trainingSteps, region.priorMass(), seconds(start)));
+      LOG.info("round {}: truncation region holds prior mass {} (after {} training steps)",
+          round, String.format("%.3g", region.priorMass()), trainingSteps);
+      return region;
+    }
+
+    private boolean stable(double lastMass, double mass) {
+      return config.regionTolerance() > 0 && !Double.isNaN(lastMass)
+          && Math.abs(mass - lastMass) <= config.regionTolerance() * lastMass;
+    }
+
+    /** Publishes {@code n} proposals of {@code round}, from the prior or the truncation region. */
+    private void publish(int round, int n, TruncationRegion region) {
+      float[][] thetas;
+      if (region == null) {
+        thetas = new float[n][];
+        for (int i = 0; i < n; i++) {
+          thetas[i] = prior.sample(proposalRng);
+        }
+      } else {
+        thetas = region.sample(n, proposalRng);
+      }
+      int first = published.get();
+      if (first + n > config.simulations()) {
+        throw new IllegalStateException(
+            "publishing " + n + " proposals after " + first + " would exceed the budget " + config.simulations());
+      }
+      List<Proposal> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(new Proposal(topics.run(), round, String.format("r%d-%08d", round, first + i), proposalRng.nextLong(), thetas[i]));
+      }
+      publisher.publish(out);
+      published.addAndGet(n);
+    }
+
+    /** Every proposal up to {@code target} resolved and its samples offered to the buffer. */
+    private boolean arrived(int target) {
+      return ledger.resolved() >= target && buffer.distinctSamples() >= ledger.samples();
     }
 
     private void onValidation(TrainingProgress progress) {
@@ -261,6 +483,11 @@ public final class OnlineNpe {
 
     private boolean allArrived() {
       return arrivedAt != 0;
+    }
+
+    Optional<Posterior> bestSoFar() {
+      NpeTrainer trainer = currentTrainer;
+      return trainer == null ? Optional.empty() : trainer.bestSoFar();
     }
 
     /**
@@ -273,8 +500,7 @@ public final class OnlineNpe {
         while (phase != RunProgress.Phase.DONE) {
           long now = System.nanoTime();
           // Every proposal resolved, and the buffer has been offered every sample the ledger saw.
-          if (arrivedAt == 0 && ledger.resolved() >= config.simulations()
-              && buffer.distinctSamples() >= ledger.samples()) {
+          if (arrivedAt == 0 && proposingDone && arrived(published.get())) {
             arrivedAt = now;
             // Nothing more will be inserted: a samples-per-insert limit would otherwise hold the
             // trainer forever at the end of the round.
@@ -291,8 +517,9 @@ public final class OnlineNpe {
             trainingStartedAt = now;
             phase = RunProgress.Phase.TRAINING;
           }
-          if (phase == RunProgress.Phase.SIMULATING && arrivedAt != 0 && starvation == null) {
-            starvation = "all " + config.simulations() + " simulations arrived but only "
+          if (phase == RunProgress.Phase.SIMULATING && failure == null
+              && published.get() >= config.roundSimulations(1) && arrived(published.get())) {
+            failure = "all " + published.get() + " simulations arrived but only "
                 + buffer.trainingSize() + " training samples are usable, fewer than the watermark "
                 + config.watermark() + ": " + ledger.failed() + " proposals failed and "
                 + buffer.nonFinite() + " samples held NaN or infinite values (see topic "

@@ -33,6 +33,11 @@ public final class RunConfig {
   private final long seed;
   private final ReplayBufferConfig buffer;
   private final SimulationWorkerConfig workerConfig;
+  private final Method method;
+  private final int rounds;
+  private final int refreshSteps;
+  private final int inFlight;
+  private final double regionTolerance;
 
   private RunConfig(Builder b, ReplayBufferConfig buffer) {
     this.run = b.run;
@@ -43,7 +48,13 @@ public final class RunConfig {
     this.brokerDirectory = b.brokerDirectory;
     this.partitions = b.partitions;
     this.proposalsPerMessage = b.proposalsPerMessage;
+    this.method = b.method;
+    this.rounds = b.resolvedRounds();
     this.watermark = buffer.watermark();
+    this.refreshSteps = b.refreshSteps;
+    this.inFlight = b.inFlight > 0 ? b.inFlight
+        : 2 * Math.max(1, b.workers > 0 ? b.workers : b.partitions) * b.proposalsPerMessage;
+    this.regionTolerance = b.regionTolerance;
     this.validationFraction = b.validationFraction;
     this.patience = b.patience;
     this.flow = b.flow;
@@ -135,6 +146,43 @@ public final class RunConfig {
     return workerConfig;
   }
 
+  /** How the budget is spent: npe, or a sequential method for one observation. */
+  public Method method() {
+    return method;
+  }
+
+  /** Rounds the budget is split into; 1 for npe, default 10 for sequential methods as sbibm's. */
+  public int rounds() {
+    return rounds;
+  }
+
+  /** Proposals of round {@code round} (1-based): equal shares, the remainder to the first rounds. */
+  public int roundSimulations(int round) {
+    return roundShare(simulations, rounds, round);
+  }
+
+  private static int roundShare(int simulations, int rounds, int round) {
+    return simulations / rounds + (round <= simulations % rounds ? 1 : 0);
+  }
+
+  /** tsnpe-async: training steps between refreshes of the truncation region from the live model. */
+  public int refreshSteps() {
+    return refreshSteps;
+  }
+
+  /** tsnpe-async: most proposals published but not yet resolved. */
+  public int inFlight() {
+    return inFlight;
+  }
+
+  /**
+   * Sequential methods: the run stops proposing once the truncation region's prior mass changed
+   * by less than this relative amount between two refreshes; 0 spends the whole budget.
+   */
+  public double regionTolerance() {
+    return regionTolerance;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String run;
@@ -156,6 +204,11 @@ public final class RunConfig {
     private Eviction eviction = Eviction.OLDEST;
     private SampleToInsertRatio samplesPerInsert = SampleToInsertRatio.unlimited();
     private SimulationWorkerConfig workerConfig = SimulationWorkerConfig.deterministic();
+    private Method method = Method.NPE;
+    private int rounds;
+    private int refreshSteps = 300;
+    private int inFlight;
+    private double regionTolerance;
 
     private Builder(String run, int simulations) {
       this.run = run;
@@ -253,6 +306,35 @@ public final class RunConfig {
       return this;
     }
 
+    public Builder method(Method method) {
+      this.method = method;
+      return this;
+    }
+
+    /** Default 1 for npe, 10 for sequential methods. */
+    public Builder rounds(int rounds) {
+      this.rounds = rounds;
+      return this;
+    }
+
+    /** Default 300 training steps. */
+    public Builder refreshSteps(int refreshSteps) {
+      this.refreshSteps = refreshSteps;
+      return this;
+    }
+
+    /** Default two messages per worker (per partition without in-JVM workers). */
+    public Builder inFlight(int inFlight) {
+      this.inFlight = inFlight;
+      return this;
+    }
+
+    /** Default 0: spend the whole budget. */
+    public Builder regionTolerance(double regionTolerance) {
+      this.regionTolerance = regionTolerance;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first field that is out of range */
     public RunConfig build() {
       new RunTopics(run);
@@ -266,15 +348,29 @@ public final class RunConfig {
       require(bootstrapServers != null || brokerDirectory != null, "brokerDirectory", "is required when no bootstrapServers are given", brokerDirectory);
       require(flow != null, "flow", "is required", flow);
       require(trainer != null, "trainer", "is required", trainer);
+      require(method != null, "method", "is required", method);
+      require(method != Method.SNPE, "method", "snpe (SNPE-C, atomic loss) is not available yet; use tsnpe or tsnpe-async,", method.label());
+      require(rounds >= 0 && rounds <= simulations / 2, "rounds", "must be between 1 and half the simulations (" + simulations / 2 + ")", rounds);
+      require(method.sequential() || rounds <= 1, "rounds", "must be 1 for method npe, which proposes from the prior only", rounds);
+      require(refreshSteps >= 1, "refreshSteps", "must be at least 1", refreshSteps);
+      require(inFlight >= 0, "inFlight", "must not be negative", inFlight);
+      require(regionTolerance >= 0 && regionTolerance < 1, "regionTolerance", "must be in [0, 1)", regionTolerance);
       require(clientProperties != null, "clientProperties", "is required", clientProperties);
       require(clientProperties.isEmpty() || bootstrapServers != null, "clientProperties",
           "apply to an external cluster only; give bootstrapServers", clientProperties.keySet());
       require(workerConfig != null, "workerConfig", "is required", workerConfig);
       int capacity = bufferCapacity > 0 ? bufferCapacity : simulations;
-      int resolvedWatermark = watermark > 0 ? watermark : Math.max(1, Math.min(Math.min(1000, simulations / 10), capacity));
+      int firstRound = roundShare(simulations, resolvedRounds(), 1);
+      // A sequential run's first round must reach the watermark on its own.
+      int resolvedWatermark = watermark > 0 ? watermark
+          : Math.max(1, Math.min(Math.min(1000, resolvedRounds() > 1 ? firstRound / 2 : simulations / 10), capacity));
       ReplayBufferConfig buffer = new ReplayBufferConfig(
           capacity, resolvedWatermark, validationFraction, selector, eviction, samplesPerInsert, seed);
       return new RunConfig(this, buffer);
+    }
+
+    private int resolvedRounds() {
+      return rounds > 0 ? rounds : (method.sequential() ? 10 : 1);
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {

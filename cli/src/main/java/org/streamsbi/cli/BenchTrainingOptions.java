@@ -1,0 +1,45 @@
+package org.streamsbi.cli;
+
+import java.util.Locale;
+import org.streamsbi.trainer.Estimator;
+import org.streamsbi.trainer.FlowConfig;
+import org.streamsbi.trainer.LearningRateSchedule;
+import org.streamsbi.trainer.TrainerConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * The estimator and training settings of the whole runs a benchmark makes, with {@code run}'s
+ * defaults, so that a benchmark measures what users get.
+ */
+final class BenchTrainingOptions {
+  @Option(names = "--estimator", defaultValue = "maf", description = "maf, nsf or mdn, as run's (default ${DEFAULT-VALUE})")
+  String estimator;
+
+  @Option(names = "--learning-rate", description = "Adam's step size, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE + ")")
+  double learningRate = RunPlan.DEFAULT_LEARNING_RATE;
+
+  @Option(names = "--lr-schedule", description = "learning-rate schedule, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE + ")")
+  String learningRateSchedule = RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE;
+
+  @Option(names = "--patience", defaultValue = "20", description = "validations without improvement before training stops, as run's (default ${DEFAULT-VALUE})")
+  int patience;
+
+  @Option(names = "--validation-interval", defaultValue = "0", description = "training steps between validations, as run's (default ${DEFAULT-VALUE})")
+  int validationInterval;
+
+  /** @throws IllegalArgumentException naming the option */
+  FlowConfig flow() {
+    try {
+      return FlowConfig.defaults(Estimator.valueOf(estimator.trim().toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--estimator must be maf, nsf or mdn, got " + estimator);
+    }
+  }
+
+  /** @throws IllegalArgumentException naming the setting that is out of range */
+  TrainerConfig trainer(long seed) {
+    TrainerConfig defaults = TrainerConfig.defaults();
+    return new TrainerConfig(defaults.batchSize(), learningRate, validationInterval, defaults.clipMaxNorm(), seed)
+        .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule));
+  }
+}

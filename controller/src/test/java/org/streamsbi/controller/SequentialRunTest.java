@@ -1,0 +1,137 @@
+package org.streamsbi.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamsbi.broker.EmbeddedKafkaBroker;
+import org.streamsbi.broker.KafkaClients;
+import org.streamsbi.broker.RunTopics;
+import org.streamsbi.core.Proposal;
+import org.streamsbi.core.arrow.ProposalCodec;
+import org.streamsbi.simulator.sbibm.BenchmarkTask;
+
+class SequentialRunTest {
+  private static final int BUDGET = 900;
+
+  @TempDir Path dir;
+
+  /**
+   * Without barriers the proposer publishes from refreshed regions while training runs; it must
+   * still publish exactly the budget, never more, and the run must use every simulation.
+   */
+  @Test
+  void asynchronousModeSpendsTheBudgetAndNeverMore() throws Exception {
+    BenchmarkTask task = BenchmarkTask.named("two_moons");
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"))) {
+      RunConfig config =
+          RunConfig.custom("async-budget", BUDGET)
+              .bootstrapServers(broker.bootstrapServers())
+              .method(Method.TSNPE_ASYNC)
+              .rounds(3)
+              .refreshSteps(20)
+              .proposalsPerMessage(50)
+              .inFlight(100)
+              .patience(5)
+              .seed(2)
+              .build();
+      try (RunResult result = new OnlineNpe(task.prior(), task).run(config, task.observation(1))) {
+        List<Proposal> proposals = published(broker.bootstrapServers(), new RunTopics("async-budget"));
+        Set<String> ids = proposals.stream().map(Proposal::proposalId).collect(Collectors.toSet());
+        assertEquals(BUDGET, proposals.size(), "proposals published");
+        assertEquals(BUDGET, ids.size(), "distinct proposal ids");
+        assertTrue(result.summary().samples() <= BUDGET, "samples " + result.summary().samples());
+        assertEquals(BUDGET, result.summary().samples() + result.summary().failedProposals());
+        Set<Integer> rounds = new HashSet<>();
+        proposals.forEach(p -> rounds.add(p.round()));
+        assertEquals(Set.of(1, 2, 3), rounds, "rounds proposed");
+        assertFalse(result.refreshes().isEmpty(), "the region was refreshed");
+        // Later rounds propose inside the region, which two_moons' crescent makes far smaller than the prior.
+        assertTrue(result.refreshes().get(result.refreshes().size() - 1).priorMass() < 0.5, result.refreshes().toString());
+      }
+    }
+  }
+
+  /** A region whose prior mass barely moves between refreshes ends the proposing early. */
+  @Test
+  void aStableTruncationRegionStopsTheRunBeforeTheBudget() throws Exception {
+    BenchmarkTask task = BenchmarkTask.named("two_moons");
+    RunConfig config =
+        RunConfig.custom("stable-region", 800)
+            .brokerDirectory(dir.resolve("kafka"))
+            .method(Method.TSNPE)
+            .rounds(4)
+            .patience(5)
+            .proposalsPerMessage(50)
+            // Any change below 99 % counts as stable: the second region stops the run.
+            .regionTolerance(0.99)
+            .seed(4)
+            .build();
+    try (RunResult result = new OnlineNpe(task.prior(), task).run(config, task.observation(1))) {
+      assertEquals(2, result.refreshes().size(), result.refreshes().toString());
+      assertEquals(400, result.summary().samples() + result.summary().failedProposals());
+      float[][] draws = result.posterior().sample(100, task.observation(1), 1).theta();
+      assertEquals(100, draws.length);
+    }
+  }
+
+  private static List<Proposal> published(String bootstrap, RunTopics topics) {
+    ProposalCodec codec = new ProposalCodec(2);
+    try (KafkaConsumer<String, byte[]> reader = new KafkaClients(bootstrap).reader("count")) {
+      List<TopicPartition> partitions =
+          reader.partitionsFor(topics.proposals()).stream()
+              .map((PartitionInfo p) -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      reader.assign(partitions);
+      reader.seekToBeginning(partitions);
+      var end = reader.endOffsets(partitions);
+      List<Proposal> out = new java.util.ArrayList<>();
+      while (partitions.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+          out.addAll(codec.decode(r.value()));
+        }
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void methodIsValidated() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Method.parse("apt"));
+    assertTrue(e.getMessage().startsWith("method must be npe, snpe, tsnpe or tsnpe-async"), e.getMessage());
+    assertEquals(Method.TSNPE_ASYNC, Method.parse("tsnpe-async"));
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.SNPE).build());
+    assertTrue(e.getMessage().startsWith("method snpe") && e.getMessage().contains("not available yet"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.custom("x", 1000).brokerDirectory(dir).rounds(3).build());
+    assertTrue(e.getMessage().startsWith("rounds must be 1 for method npe"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.custom("x", 10).brokerDirectory(dir).method(Method.TSNPE).rounds(6).build());
+    assertTrue(e.getMessage().startsWith("rounds must be between"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.TSNPE_ASYNC).refreshSteps(0).build());
+    assertTrue(e.getMessage().startsWith("refreshSteps"), e.getMessage());
+    RunConfig tsnpe = RunConfig.custom("x", 1005).brokerDirectory(dir).method(Method.TSNPE).build();
+    assertEquals(10, tsnpe.rounds());
+    assertEquals(101, tsnpe.roundSimulations(1));
+    assertEquals(100, tsnpe.roundSimulations(10));
+    assertTrue(tsnpe.watermark() <= tsnpe.roundSimulations(1) * 0.9, "watermark " + tsnpe.watermark());
+    BenchmarkTask task = BenchmarkTask.named("two_moons");
+    e = assertThrows(IllegalArgumentException.class, () -> new OnlineNpe(task.prior(), task).run(tsnpe));
+    assertTrue(e.getMessage().contains("targets one observation"), e.getMessage());
+  }
+}
