@@ -3,7 +3,7 @@
 
 const MAX_PAIR_DIMENSIONS = 6;
 const BINS = 30;
-const state = { progressEvents: 0, posteriorEvents: 0, lastLossStep: -1, workers: {}, circuits: {} };
+const state = { progressEvents: 0, posteriorEvents: 0, lastLossStep: -1, lastRound: 0, workers: {}, circuits: {} };
 window.streamsbi = state;
 
 const $ = id => document.getElementById(id);
@@ -19,6 +19,8 @@ const lossChart = new Chart($('loss'), {
   data: { datasets: [
     { label: 'training', data: [], borderColor: '#1f77b4', pointRadius: 1 },
     { label: 'validation', data: [], borderColor: '#ff7f0e', pointRadius: 1 },
+    { label: 'round starts', type: 'scatter', data: [], borderColor: '#d62728', backgroundColor: '#d62728',
+      pointStyle: 'triangle', pointRadius: 6 },
   ] },
   options: { parsing: false, scales: { x: { type: 'linear', title: { display: true, text: 'step' } } } },
 });
@@ -64,6 +66,22 @@ function onProgress(p) {
   $('best').textContent = fixed(p.bestValidationLoss, 3);
   $('dead-letters').textContent = p.deadLetters;
   $('lag').textContent = p.trainingLagEpisodes;
+  $('round').textContent = p.round;
+  $('rounds').textContent = p.rounds;
+  $('method').textContent = p.method || '';
+  $('train-rate').textContent = fixed(p.trainingSamplesPerSecond, 0);
+  $('lr').textContent = finite(p.learningRate) ? p.learningRate.toExponential(2) : '–';
+  $('waiting').textContent = fixed(p.waitingForDataSeconds, 1);
+  drawDeadLetters(p);
+
+  // A round starts when its proposals go out; mark it where the loss curve stands then.
+  if (p.round > state.lastRound) {
+    state.lastRound = p.round;
+    if (p.round > 1) {
+      const y = finite(p.validationLoss) ? p.validationLoss : (finite(p.trainingLoss) ? p.trainingLoss : 0);
+      lossChart.data.datasets[2].data.push({ x: p.steps, y });
+    }
+  }
 
   if (p.steps > state.lastLossStep && finite(p.validationLoss)) {
     state.lastLossStep = p.steps;
@@ -84,6 +102,15 @@ function onProgress(p) {
     if (w.circuitBreaker) state.circuits[w.worker] = w.circuitBreaker;
   }
   drawWorkers();
+}
+
+function drawDeadLetters(p) {
+  const kinds = Object.entries(p.deadLettersByKind || {}).map(([kind, n]) => `${escape(kind)}: ${n}`);
+  $('dead-letter-kinds').textContent = kinds.length ? `(${kinds.join(', ')})` : '(none)';
+  const rows = (p.recentDeadLetters || []).slice().reverse().map(d =>
+    `<tr><td>${escape(d.kind ?? '')}</td><td>${escape(d.reason ?? '')}</td>`
+      + `<td>${escape(d.proposalId ?? '')}</td><td>${escape(d.worker ?? '')}</td></tr>`);
+  document.querySelector('#dead-letter-list tbody').innerHTML = rows.join('');
 }
 
 function onWorker(event) {

@@ -16,6 +16,8 @@ import java.util.Optional;
 record DashboardConfig(String host, int port, Optional<String> token) {
   /** The environment variable that holds the token when no option gives it. */
   static final String TOKEN_VARIABLE = "STREAMSBI_DASHBOARD_TOKEN";
+  static final String DEFAULT_HOST = "127.0.0.1";
+  static final int DEFAULT_PORT = 8080;
 
   DashboardConfig {
     if (port < 0 || port > 65_535) {

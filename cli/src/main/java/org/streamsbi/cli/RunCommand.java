@@ -66,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
           Map.entry("--estimator", "estimator.name"),
           Map.entry("--method", "method"),
           Map.entry("--rounds", "rounds"),
+          Map.entry("--dashboard-host", "dashboard.host"),
+          Map.entry("--dashboard-port", "dashboard.port"),
+          Map.entry("--no-dashboard", "dashboard.enabled"),
           Map.entry("--embedding", "estimator.embedding"),
           Map.entry("--logit-transform", "estimator.logit_transform"));
 
@@ -155,6 +158,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RunPlan plan = plan();
     RunConfig runConfig = plan.config();
+    DashboardConfig dashboardConfig = plan.dashboard(dashboardOptions.token()).orElse(null);
     PrintWriter err = spec.commandLine().getErr();
     String where = runConfig.bootstrapServers().map(s -> "cluster " + s)
         .orElse("embedded broker in " + runConfig.brokerDirectory());
@@ -171,7 +175,6 @@ final class RunCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
       return 0;
     }
-    DashboardConfig dashboardConfig = noDashboard ? null : dashboardOptions.config();
     Files.createDirectories(plan.out());
     err.printf("run %s: %s%s, %d simulations, %s, %s%n", runConfig.run(), plan.simulatorDescription(), what,
         runConfig.simulations(), method(runConfig), where);
@@ -244,6 +247,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (option.longestName().equals("--observation")) {
       return Map.of("task_index", value);
+    }
+    if (option.longestName().equals("--no-dashboard")) {
+      return false;
     }
     return value;
   }

@@ -28,7 +28,8 @@ record RunFile(
     Trainer trainer,
     Buffer buffer,
     Kafka kafka,
-    Output output) {
+    Output output,
+    Dashboard dashboard) {
 
   /** Exactly one of the four. */
   record Prior(String task, Box boxUniform, Gaussian normal, Gaussian lognormal) {}
@@ -99,4 +100,10 @@ record RunFile(
       Integer proposalsPerMessage) {}
 
   record Output(String directory, Integer posteriorSamples) {}
+
+  /**
+   * The live dashboard and /metrics; its access token comes from --dashboard-token or the
+   * environment, never from this file.
+   */
+  record Dashboard(Boolean enabled, String host, Integer port) {}
 }

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
@@ -26,6 +27,7 @@ final class RunMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicReference<RunProgress> latest = new AtomicReference<>();
   private final Map<String, RunProgress.Worker> workers = new ConcurrentHashMap<>();
+  private final Set<String> deadLetterKinds = ConcurrentHashMap.newKeySet();
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   RunMetrics(String run) {
@@ -54,11 +56,23 @@ final class RunMetrics implements AutoCloseable {
     gauge("streamsbi.buffer.draws.per.second", "rows/s the trainer draws", RunProgress::drawsPerSecond);
     gauge("streamsbi.buffer.draws.per.insert", "put/get balance: rows drawn per insert", RunProgress::drawsPerInsert);
     gauge("streamsbi.elapsed.seconds", "seconds since the run started", RunProgress::elapsedSeconds);
+    gauge("streamsbi.round", "the round whose proposals were published last", RunProgress::round);
+    gauge("streamsbi.rounds", "rounds the budget is split into", RunProgress::rounds);
+    gauge("streamsbi.training.learning.rate", "Adam's step size at the last validation", RunProgress::learningRate);
+    gauge("streamsbi.training.samples.per.second", "rows trained on per second", RunProgress::trainingSamplesPerSecond);
+    gauge("streamsbi.training.waiting.seconds", "time the trainer spent getting minibatches", RunProgress::waitingForDataSeconds);
   }
 
   /** Takes a progress report as the run's current state. */
   void record(RunProgress progress) {
     latest.set(progress);
+    for (String kind : progress.deadLettersByKind().keySet()) {
+      if (deadLetterKinds.add(kind)) {
+        FunctionCounter.builder("streamsbi.dead.letters.by.kind", latest,
+                r -> r.get().deadLettersByKind().getOrDefault(kind, 0L))
+            .description("dead letters by what they set aside").tags("kind", kind).register(registry);
+      }
+    }
     for (RunProgress.Worker w : progress.workers()) {
       if (workers.put(w.worker(), w) == null) {
         Tags worker = Tags.of("worker", w.worker());

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -71,6 +72,9 @@ final class RunPlan {
   private final RunConfig config;
   private final Path out;
   private final int posteriorSamples;
+  private final boolean dashboardEnabled;
+  private final String dashboardHost;
+  private final int dashboardPort;
 
   private RunPlan(RunFile file, Path baseDirectory, RunFileReader reader) {
     Fields f = new Fields(reader);
@@ -260,6 +264,11 @@ final class RunPlan {
         .partitions(f.atLeast("kafka.partitions", k.partitions(), 4, 1))
         .proposalsPerMessage(f.atLeast("kafka.proposals_per_message", k.proposalsPerMessage(), 100, 1));
     this.config = builder.build();
+
+    RunFile.Dashboard d = file.dashboard() == null ? new RunFile.Dashboard(null, null, null) : file.dashboard();
+    this.dashboardEnabled = d.enabled() == null || d.enabled();
+    this.dashboardHost = d.host() == null ? DashboardConfig.DEFAULT_HOST : d.host();
+    this.dashboardPort = f.between("dashboard.port", d.port(), DashboardConfig.DEFAULT_PORT, 0, 65_535);
   }
 
   /**
@@ -309,6 +318,22 @@ final class RunPlan {
 
   int posteriorSamples() {
     return posteriorSamples;
+  }
+
+  /**
+   * Where the dashboard listens, with {@code token}; empty when it is turned off.
+   *
+   * @throws IllegalArgumentException for an address beyond loopback without a token
+   */
+  Optional<DashboardConfig> dashboard(Optional<String> token) {
+    if (!dashboardEnabled) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new DashboardConfig(dashboardHost, dashboardPort, token));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("dashboard.host: " + e.getMessage(), e);
+    }
   }
 
   private static BenchmarkTask task(Fields f, String field, String name) {

@@ -56,7 +56,7 @@ class DashboardAccessTest {
     RunCommandTest.Outcome cli = RunCommandTest.execute(
         "run", "--task", "two_moons", "--out", dir.toString(), "--dashboard-port", "70000");
     assertEquals(2, cli.exitCode(), cli.err());
-    assertTrue(cli.err().contains("--dashboard-port must be between 0 and 65535"), cli.err());
+    assertTrue(cli.err().contains("dashboard.port (--dashboard-port): must be between 0 and 65535, got 70000"), cli.err());
   }
 
   @Test

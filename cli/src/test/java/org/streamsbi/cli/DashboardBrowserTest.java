@@ -26,7 +26,8 @@ import picocli.CommandLine;
 
 /**
  * Watches the dashboard of a real run in Debian's headless chromium, as a user would: the page
- * must show the sample counter rise and the loss chart gain points while the run goes on.
+ * must show the sample counter rise, the loss chart gain points and the second round begin while
+ * the run goes on.
  * {@code src/test/scripts/install-test-tools.sh} installs chromium and its driver.
  */
 class DashboardBrowserTest {
@@ -39,15 +40,19 @@ class DashboardBrowserTest {
           + " lossPoints: Chart.getChart('loss').data.datasets[1].data.length,"
           + " posteriors: window.streamsbi.posteriorEvents,"
           + " scatterPoints: Chart.getChart('pair-0-1') ? Chart.getChart('pair-0-1').data.datasets[0].data.length : 0,"
-          + " workers: document.querySelectorAll('#workers tbody tr').length};";
+          + " workers: document.querySelectorAll('#workers tbody tr').length,"
+          + " round: Number(document.getElementById('round').textContent) || 0,"
+          + " roundMarkers: Chart.getChart('loss').data.datasets[2].data.length};";
 
   @TempDir Path dir;
 
-  record Seen(long samples, String phase, long lossPoints, long posteriors, long scatterPoints, long workers) {
+  record Seen(long samples, String phase, long lossPoints, long posteriors, long scatterPoints, long workers,
+      long round, long roundMarkers) {
     static Seen of(Object read) {
       Map<?, ?> m = (Map<?, ?>) read;
       return new Seen(number(m, "samples"), (String) m.get("phase"), number(m, "lossPoints"),
-          number(m, "posteriors"), number(m, "scatterPoints"), number(m, "workers"));
+          number(m, "posteriors"), number(m, "scatterPoints"), number(m, "workers"), number(m, "round"),
+          number(m, "roundMarkers"));
     }
 
     private static long number(Map<?, ?> m, String key) {
@@ -71,7 +76,7 @@ class DashboardBrowserTest {
       cli.setErr(new PrintWriter(err, true));
       CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cli.execute(
           "run", "--task", "two_moons", "--simulations", String.valueOf(BUDGET), "--out", dir.toString(),
-          "--seed", "5", "--patience", "10", "--dashboard-port", "0"));
+          "--seed", "5", "--patience", "10", "--dashboard-port", "0", "--method", "tsnpe", "--rounds", "2"));
 
       String address = null;
       while (address == null && !run.isDone()) {
@@ -88,11 +93,15 @@ class DashboardBrowserTest {
         Thread.sleep(200);
         now = Seen.of(browser.executeScript(READ_PAGE));
         seen.add(now);
-      } while (!run.isDone() && !(now.lossPoints() >= 8 && now.scatterPoints() > 0));
+      } while (!run.isDone() && !(now.lossPoints() >= 8 && now.scatterPoints() > 0 && now.roundMarkers() > 0));
+      assertEquals(0, run.get(), err.toString());
+      // The run's last report reaches the page through the event stream a moment later.
+      for (int i = 0; i < 50 && now.samples() < BUDGET; i++) {
+        Thread.sleep(100);
+        now = Seen.of(browser.executeScript(READ_PAGE));
+      }
       Path screenshot = browser.getScreenshotAs(OutputType.FILE).toPath();
       Files.copy(screenshot, Path.of("target", "dashboard-screenshot.png"), StandardCopyOption.REPLACE_EXISTING);
-
-      assertEquals(0, run.get(), err.toString());
       Seen first = seen.get(0);
       assertTrue(first.samples() < BUDGET, "the page saw no sample before the run had them all: " + first);
       assertEquals(BUDGET, now.samples(), "the sample counter stopped short: " + now);
@@ -101,6 +110,8 @@ class DashboardBrowserTest {
           "the loss chart gained no points: first " + firstWithLoss + ", last " + now);
       assertTrue(now.scatterPoints() > 0, "no posterior drawn in the pair plot: " + now);
       assertEquals(1, now.workers(), "one in-JVM worker expected: " + now);
+      assertEquals(2, now.round(), "the round tile did not reach the second round: " + now);
+      assertEquals(1, now.roundMarkers(), "the loss chart should mark the start of round 2: " + now);
     } finally {
       browser.quit();
     }

@@ -31,7 +31,8 @@ class MetricsEndpointTest {
 
   static RunProgress progress(long samples, long failed, long deadLetters, long steps, List<RunProgress.Worker> workers) {
     return new RunProgress("metrics-run", RunProgress.Phase.TRAINING, 12.5, 5000, samples, failed, 900, 100,
-        steps, 1.25, 1.5, 1.4, 0, 60_000, 0.5, 800, 2400, 3, 1000, deadLetters, workers);
+        steps, 1.25, 1.5, 1.4, 0, 60_000, 0.5, 1e-3, 800, 2400, 3, 1000, deadLetters, workers,
+        "tsnpe", 3, 10, Map.of("samples", deadLetters), List.of());
   }
 
   @Test
@@ -51,6 +52,9 @@ class MetricsEndpointTest {
       assertEquals(1234, series.get("streamsbi_samples_ingested_total" + run), response.body());
       assertEquals(5, series.get("streamsbi_simulations_failed_total" + run));
       assertEquals(7, series.get("streamsbi_dead_letters_total" + run));
+      assertEquals(7, series.get("streamsbi_dead_letters_by_kind_total{kind=\"samples\",run=\"metrics-run\"}"), response.body());
+      assertEquals(3, series.get("streamsbi_round" + run));
+      assertEquals(10, series.get("streamsbi_rounds" + run));
       assertEquals(420, series.get("streamsbi_training_steps_total" + run));
       assertEquals(1.5, series.get("streamsbi_validation_loss" + run));
       assertEquals(0.9, series.get("streamsbi_buffer_fill" + run), 1e-9);

@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamsbi.buffer.SelectorType;
+import org.streamsbi.controller.Method;
 import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.core.prior.LogNormal;
@@ -125,6 +127,17 @@ class RunConfigFileTest {
         buffer: {selector: random}
         output: {directory: out}
         """)), "buffer.selector: must be one of fifo, firo, uniform, reservoir, prioritized, got 'random'");
+    assertRefused(check(file("""
+        task: two_moons
+        dashboard: {port: 70000}
+        output: {directory: out}
+        """)), "dashboard.port: must be between 0 and 65535, got 70000");
+    assertRefused(check(file("""
+        task: two_moons
+        method: tsnpe
+        rounds: 6000
+        output: {directory: out}
+        """)), "rounds: must be between 1 and 5000, got 6000");
   }
 
   @Test
@@ -168,6 +181,20 @@ class RunConfigFileTest {
     assertEquals(3, moved.observationIndex());
 
     assertRefused(check(file, "--learning-rate", "-2"), "trainer.learning_rate (--learning-rate): must be positive, got -2");
+
+    Path dashboard = file("""
+        task: two_moons
+        method: tsnpe
+        dashboard: {port: 9000, enabled: true}
+        output: {directory: out}
+        """);
+    assertEquals(9000, plan("run", "--config", dashboard.toString()).dashboard(Optional.empty()).orElseThrow().port());
+    assertEquals(0, plan("run", "--config", dashboard.toString(), "--dashboard-port", "0")
+        .dashboard(Optional.empty()).orElseThrow().port());
+    assertTrue(plan("run", "--config", dashboard.toString(), "--no-dashboard").dashboard(Optional.empty()).isEmpty());
+    RunPlan sequential = plan("run", "--config", dashboard.toString(), "--rounds", "4");
+    assertEquals(Method.TSNPE, sequential.config().method());
+    assertEquals(4, sequential.config().rounds());
   }
 
   @Test

@@ -187,11 +187,16 @@ public final class OnlineNpe {
     private final AtomicInteger published = new AtomicInteger();
     private final List<RunResult.Refresh> refreshes = new CopyOnWriteArrayList<>();
     private volatile boolean proposingDone;
+    /** The round whose proposals were published last. */
+    private volatile int round = 1;
     private volatile boolean refreshDue;
     private volatile long lastRefreshStep;
     private volatile NpeTrainer currentTrainer;
     private long proposingStartedAt;
+    /** Training steps of the rounds before the current trainer's. */
     private long steps;
+    /** Training steps of the run so far, as of the last validation: each round's trainer counts from 0. */
+    private volatile long reportedSteps;
     private boolean trainingLagged;
     private volatile long trainingLagEpisodes;
     private final Map<String, Long> lastSamplesByWorker = new HashMap<>();
@@ -450,6 +455,7 @@ public final class OnlineNpe {
 
     /** Publishes {@code n} proposals of {@code round}, from the prior or the truncation region. */
     private void publish(int round, int n, TruncationRegion region) {
+      this.round = round;
       float[][] thetas;
       if (region == null) {
         thetas = new float[n][];
@@ -478,6 +484,7 @@ public final class OnlineNpe {
     }
 
     private void onValidation(TrainingProgress progress) {
+      reportedSteps = steps + progress.step();
       lastValidation.set(progress);
     }
 
@@ -550,19 +557,25 @@ public final class OnlineNpe {
               ledger.failed(),
               buffer.trainingSize(),
               buffer.validationSize(),
-              t == null ? 0 : t.step(),
+              reportedSteps,
               t == null ? Double.NaN : t.trainingLoss(),
               t == null ? Double.NaN : t.validationLoss(),
               t == null ? Double.NaN : t.bestValidationLoss(),
               trainingLagEpisodes,
               t == null ? Double.NaN : t.samplesPerSecond(),
               t == null ? 0 : t.waitingSeconds(),
+              t == null ? Double.NaN : t.learningRate(),
               b.insertsPerSecond(),
               b.drawsPerSecond(),
               b.drawsPerInsert(),
               buffer.config().capacity(),
               ledger.deadLetters(),
-              workers());
+              workers(),
+              config.method().label(),
+              round,
+              config.rounds(),
+              ledger.deadLettersByKind(),
+              ledger.recentDeadLetters());
       listener.accept(progress);
       try {
         producer.send(new ProducerRecord<>(topics.events(), "progress", JSON.writeValueAsBytes(progress)));

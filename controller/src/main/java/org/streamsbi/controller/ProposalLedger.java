@@ -1,5 +1,8 @@
 package org.streamsbi.controller;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -23,6 +26,9 @@ import org.streamsbi.core.arrow.SampleCodec;
  * the samples, reach the budget. Follows both topics read_committed from their beginning.
  */
 final class ProposalLedger implements Runnable, AutoCloseable {
+  /** Dead letters kept with their reasons for progress reports; the topic keeps them all. */
+  static final int RECENT_DEAD_LETTERS = 10;
+
   private final SampleCodec codec;
   private final TopicFollower samples;
   private final TopicFollower deadLetters;
@@ -33,6 +39,8 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private final Map<String, LongAdder> failedByWorker = new ConcurrentHashMap<>();
   private final Map<String, DoubleAdder> secondsByWorker = new ConcurrentHashMap<>();
   private final AtomicLong deadLetterCount = new AtomicLong();
+  private final Map<String, LongAdder> deadLettersByKind = new ConcurrentHashMap<>();
+  private final Deque<RunProgress.DeadLetter> recentDeadLetters = new ArrayDeque<>();
 
   ProposalLedger(KafkaClients clients, RunTopics topics, int thetaDimension, int xDimension) {
     this.codec = new SampleCodec(thetaDimension, xDimension);
@@ -58,10 +66,19 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private void letter(ConsumerRecord<String, byte[]> letter) {
     deadLetterCount.incrementAndGet();
     String id = DeadLetters.header(letter.headers(), DeadLetters.PROPOSAL_ID);
-    if (id != null && "proposal".equals(DeadLetters.header(letter.headers(), DeadLetters.KIND))) {
+    String kind = DeadLetters.header(letter.headers(), DeadLetters.KIND);
+    String worker = DeadLetters.header(letter.headers(), "streamsbi.worker");
+    deadLettersByKind.computeIfAbsent(kind == null ? "unknown" : kind, k -> new LongAdder()).increment();
+    synchronized (recentDeadLetters) {
+      recentDeadLetters.addLast(new RunProgress.DeadLetter(
+          kind, DeadLetters.header(letter.headers(), DeadLetters.REASON), id, worker));
+      if (recentDeadLetters.size() > RECENT_DEAD_LETTERS) {
+        recentDeadLetters.removeFirst();
+      }
+    }
+    if (id != null && "proposal".equals(kind)) {
       String failure = DeadLetters.header(letter.headers(), "streamsbi.failure");
       if (failed.putIfAbsent(id, failure == null ? "unknown" : failure) == null) {
-        String worker = DeadLetters.header(letter.headers(), "streamsbi.worker");
         failedByWorker.computeIfAbsent(worker == null ? "unknown" : worker, w -> new LongAdder()).increment();
       }
       resolved.add(id);
@@ -105,6 +122,18 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   /** Records on the dead-letter topic, of any kind. */
   long deadLetters() {
     return deadLetterCount.get();
+  }
+
+  /** Dead letters by the kind of record they set aside. */
+  Map<String, Long> deadLettersByKind() {
+    return tally(deadLettersByKind);
+  }
+
+  /** The latest {@value #RECENT_DEAD_LETTERS} dead letters, newest last. */
+  List<RunProgress.DeadLetter> recentDeadLetters() {
+    synchronized (recentDeadLetters) {
+      return List.copyOf(recentDeadLetters);
+    }
   }
 
   /** Distinct samples by the worker that wrote them. */

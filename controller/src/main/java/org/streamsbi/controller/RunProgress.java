@@ -1,6 +1,7 @@
 package org.streamsbi.controller;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A run as it stands, reported about once a second to listeners and to the run's events topic.
@@ -13,7 +14,7 @@ import java.util.List;
  * @param failedProposals proposals workers gave up on
  * @param trainingSamples rows in the buffer's training split
  * @param validationSamples rows in the buffer's validation split
- * @param steps training steps taken
+ * @param steps training steps taken, over all rounds
  * @param trainingLoss mean −log q(θ|x) over the last validation interval; NaN before training
  * @param validationLoss −log q(θ|x) on the validation split at the last validation; NaN before
  * @param bestValidationLoss the lowest validation loss so far; NaN before the first validation
@@ -22,12 +23,18 @@ import java.util.List;
  * @param trainingSamplesPerSecond rows trained on per second over the last validation interval;
  *     NaN before the first validation
  * @param waitingForDataSeconds time the trainer spent getting minibatches, at the last validation
+ * @param learningRate Adam's step size at the last validation, as the schedule set it; NaN before
  * @param insertsPerSecond training samples inserted into the buffer per second since the last report
  * @param drawsPerSecond rows the trainer drew from the buffer per second since the last report
  * @param drawsPerInsert the put/get balance since the last report: rows drawn per insert
  * @param bufferCapacity training samples the buffer holds at most
  * @param deadLetters records set aside on the dead-letter topic, of any kind
  * @param workers per simulation worker, as the samples and dead letters name it
+ * @param method npe, snpe, tsnpe or tsnpe-async
+ * @param round the round whose proposals were published last (1 for npe)
+ * @param rounds rounds the budget is split into
+ * @param deadLettersByKind dead letters by what they set aside: proposals, samples, ...
+ * @param recentDeadLetters the latest dead letters, newest last, with their reasons
  */
 public record RunProgress(
     String run,
@@ -45,16 +52,34 @@ public record RunProgress(
     long trainingLagEpisodes,
     double trainingSamplesPerSecond,
     double waitingForDataSeconds,
+    double learningRate,
     double insertsPerSecond,
     double drawsPerSecond,
     double drawsPerInsert,
     int bufferCapacity,
     long deadLetters,
-    List<Worker> workers) {
+    List<Worker> workers,
+    String method,
+    int round,
+    int rounds,
+    Map<String, Long> deadLettersByKind,
+    List<DeadLetter> recentDeadLetters) {
 
   public RunProgress {
     workers = workers == null ? List.of() : List.copyOf(workers);
+    deadLettersByKind = deadLettersByKind == null ? Map.of() : Map.copyOf(deadLettersByKind);
+    recentDeadLetters = recentDeadLetters == null ? List.of() : List.copyOf(recentDeadLetters);
   }
+
+  /**
+   * One record set aside on the dead-letter topic, as its headers describe it.
+   *
+   * @param kind what it set aside: proposals, proposal, samples, ...
+   * @param reason why
+   * @param proposalId the proposal concerned, or null
+   * @param worker the worker that set it aside, or null
+   */
+  public record DeadLetter(String kind, String reason, String proposalId, String worker) {}
 
   /**
    * One simulation worker, in the run or elsewhere, seen through what it wrote.

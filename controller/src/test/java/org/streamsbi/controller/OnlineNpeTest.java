@@ -43,6 +43,15 @@ class OnlineNpeTest {
     assertEquals(200, last.samples() + last.failedProposals());
     assertTrue(last.failedProposals() > 100, "most proposals fail: " + last);
     assertTrue(last.deadLetters() >= last.failedProposals(), "each failed proposal is a dead letter: " + last);
+    assertEquals(last.failedProposals(), last.deadLettersByKind().get("proposal"), "by kind: " + last.deadLettersByKind());
+    assertEquals(ProposalLedger.RECENT_DEAD_LETTERS, last.recentDeadLetters().size());
+    // Every sample that did arrive holds NaN, and is set aside as a dead letter too.
+    assertEquals(last.samples(), last.deadLettersByKind().get("sample"), "by kind: " + last.deadLettersByKind());
+    assertTrue(last.recentDeadLetters().stream().allMatch(d -> d.proposalId() != null
+        && (d.kind().equals("proposal") ? d.reason().contains("license server unreachable") : d.reason().contains("NaN"))),
+        "reasons: " + last.recentDeadLetters());
+    assertEquals("npe", last.method());
+    assertEquals(1, last.round());
     assertEquals(200, last.bufferCapacity());
     assertEquals(1, last.workers().size(), "one in-JVM worker: " + last.workers());
     RunProgress.Worker worker = last.workers().get(0);
