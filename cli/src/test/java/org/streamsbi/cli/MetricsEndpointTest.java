@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,6 +13,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.streamsbi.controller.RunProgress;
 
@@ -67,6 +74,27 @@ class MetricsEndpointTest {
       assertEquals(0.25, series.get("streamsbi_worker_simulation_seconds_mean{run=\"metrics-run\",worker=\"w-2\"}"));
       assertTrue(series.keySet().stream().anyMatch(s -> s.startsWith("jvm_memory_used_bytes")), "JVM metrics missing");
       assertTrue(series.keySet().stream().anyMatch(s -> s.startsWith("process_uptime_seconds")), "process metrics missing");
+    }
+  }
+
+  @Test
+  void everyMetricTheProvisionedGrafanaDashboardQueriesIsExposed() throws Exception {
+    String grafana = Files.readString(Path.of("..", "docker", "grafana", "dashboards", "streamsbi.json"));
+    Set<String> queried = new TreeSet<>();
+    Matcher m = Pattern.compile("(?:streamsbi|jvm|process)_[a-z_]+").matcher(grafana);
+    while (m.find()) {
+      queried.add(m.group());
+    }
+    assertTrue(queried.size() >= 10, "too few metric names found in the Grafana dashboard: " + queried);
+    try (Dashboard dashboard = new Dashboard(new DashboardConfig("127.0.0.1", 0, Optional.empty()), "metrics-run")) {
+      dashboard.progress(progress(10, 1, 1, 5, List.of(new RunProgress.Worker("w-1", 10, 1, 1, 0.01, "CLOSED"))));
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(dashboard.address().resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      Set<String> exposed = parse(response.body()).keySet().stream()
+          .map(series -> series.replaceAll("\\{.*", "")).collect(Collectors.toSet());
+      Set<String> missing = new TreeSet<>(queried);
+      missing.removeAll(exposed);
+      assertTrue(missing.isEmpty(), "the Grafana dashboard queries metrics /metrics lacks: " + missing);
     }
   }
 }
