@@ -162,8 +162,8 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     String where = runConfig.bootstrapServers().map(s -> "cluster " + s)
         .orElse("embedded broker in " + runConfig.brokerDirectory());
-    String what = (plan.observationIndex() != null ? " observation " + plan.observationIndex()
-        : " " + plan.observations().size() + " observation(s)");
+    String what = observations(plan.observations().size(), plan.observationIndex())
+        + (plan.jobs().size() > 1 ? " (one " + runConfig.method().label() + " run each)" : "");
     if (check) {
       spec.commandLine().getOut().printf(
           "configuration OK: run %s, prior of %d parameters, simulator %s (%d in-JVM workers),%s, %d simulations,"
@@ -175,31 +175,43 @@ final class RunCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
       return 0;
     }
-    Files.createDirectories(plan.out());
-    err.printf("run %s: %s%s, %d simulations, %s, %s%n", runConfig.run(), plan.simulatorDescription(), what,
-        runConfig.simulations(), method(runConfig), where);
+    for (RunPlan.Job job : plan.jobs()) {
+      run(plan, job, dashboardConfig, err);
+    }
+    return 0;
+  }
+
+  private void run(RunPlan plan, RunPlan.Job job, DashboardConfig dashboardConfig, PrintWriter err)
+      throws IOException, InterruptedException {
+    RunConfig runConfig = job.config();
+    String where = runConfig.bootstrapServers().map(s -> "cluster " + s)
+        .orElse("embedded broker in " + runConfig.brokerDirectory());
+    Files.createDirectories(job.out());
+    err.printf("run %s: %s%s, %d simulations, %s, %s%n", runConfig.run(), plan.simulatorDescription(),
+        observations(job.observations().size(), job.observationNumber()), runConfig.simulations(), method(runConfig),
+        where);
     err.flush();
     OnlineNpe npe = new OnlineNpe(plan.prior(), plan.simulator());
+    float[] target = job.observations().get(0);
     try (ProgressBars progress = ProgressBars.forTerminal(err, runConfig.simulations());
-        RunDashboard dashboard =
-            RunDashboard.start(dashboardConfig, runConfig.run(), npe, plan.observations().get(0), err);
-        RunResult result = npe.onProgress(dashboard.alongside(progress)).run(runConfig, plan.observations().get(0))) {
+        RunDashboard dashboard = RunDashboard.start(dashboardConfig, runConfig.run(), npe, target, err);
+        RunResult result = npe.onProgress(dashboard.alongside(progress)).run(runConfig, target)) {
       progress.close();
       long seed = runConfig.seed();
       long sampling = System.nanoTime();
       double acceptanceRate = Double.NaN;
-      for (int i = 0; i < plan.observations().size(); i++) {
-        PosteriorSamples draws = result.posterior().sample(plan.posteriorSamples(), plan.observations().get(i), seed);
-        CsvMatrix.write(plan.out().resolve(samplesFile(i)), "parameter", draws.theta());
+      for (int i = 0; i < job.observations().size(); i++) {
+        PosteriorSamples draws = result.posterior().sample(plan.posteriorSamples(), job.observations().get(i), seed);
+        CsvMatrix.write(job.out().resolve(samplesFile(i)), "parameter", draws.theta());
         if (i == 0) {
           acceptanceRate = draws.acceptanceRate();
         }
       }
       double samplingSeconds = (System.nanoTime() - sampling) / 1e9;
-      try (OutputStream file = Files.newOutputStream(plan.out().resolve(POSTERIOR_FILE))) {
+      try (OutputStream file = Files.newOutputStream(job.out().resolve(POSTERIOR_FILE))) {
         result.posterior().save(file);
       }
-      writeSummary(plan, result.summary(), acceptanceRate, samplingSeconds);
+      writeSummary(plan, job, result.summary(), acceptanceRate, samplingSeconds);
       RunSummary.Seconds s = result.summary().seconds();
       err.printf(
           "done in %.1f s (broker %.1f s, simulation %.1f s, training %.1f s, posterior sampling %.1f s); "
@@ -208,9 +220,12 @@ final class RunCommand implements Callable<Integer> {
           s.total() + samplingSeconds, s.brokerStart(), s.simulation(), s.training(), samplingSeconds,
           100 * result.summary().dataWaitShare(),
           result.summary().finalValidationLoss(), acceptanceRate,
-          plan.out().resolve(samplesFile(0)), plan.out().resolve("summary.json"), plan.out().resolve(POSTERIOR_FILE));
+          job.out().resolve(samplesFile(0)), job.out().resolve("summary.json"), job.out().resolve(POSTERIOR_FILE));
     }
-    return 0;
+  }
+
+  private static String observations(int count, Integer number) {
+    return count == 1 && number != null ? " observation " + number : " " + count + " observation(s)";
   }
 
   /**
@@ -263,21 +278,21 @@ final class RunCommand implements Callable<Integer> {
     return observation == 0 ? "posterior_samples.csv" : "posterior_samples_" + (observation + 1) + ".csv";
   }
 
-  private static void writeSummary(RunPlan plan, RunSummary run, double acceptanceRate, double samplingSeconds)
-      throws IOException {
+  private static void writeSummary(RunPlan plan, RunPlan.Job job, RunSummary run, double acceptanceRate,
+      double samplingSeconds) throws IOException {
     ObjectNode json = JSON.valueToTree(run);
     if (plan.task() != null) {
       json.put("task", plan.task());
     }
-    if (plan.observationIndex() != null) {
-      json.put("observation", plan.observationIndex());
+    if (job.observationNumber() != null) {
+      json.put("observation", job.observationNumber());
     }
-    json.put("observations", plan.observations().size());
+    json.put("observations", job.observations().size());
     json.put("posterior_samples", plan.posteriorSamples());
     json.put("acceptance_rate", acceptanceRate);
     ObjectNode seconds = (ObjectNode) json.get("seconds");
     seconds.put("posterior_sampling", samplingSeconds);
     seconds.put("total", run.seconds().total() + samplingSeconds);
-    JSON.writeValue(plan.out().resolve("summary.json").toFile(), json);
+    JSON.writeValue(job.out().resolve("summary.json").toFile(), json);
   }
 }

@@ -70,6 +70,7 @@ final class RunPlan {
   private final String task;
   private final Integer observationIndex;
   private final RunConfig config;
+  private final List<Job> jobs;
   private final Path out;
   private final int posteriorSamples;
   private final boolean dashboardEnabled;
@@ -149,10 +150,6 @@ final class RunPlan {
     Method method = f.guard("method", () -> Method.parse(file.method() == null ? "npe" : file.method().trim().toLowerCase(Locale.ROOT)));
     if (method == Method.SNPE) {
       throw f.invalid("method", "snpe (SNPE-C, atomic loss) is not available yet; use tsnpe or tsnpe-async");
-    }
-    if (method.sequential() && observations.size() != 1) {
-      throw f.invalid("observation", "method " + method.label() + " trains for one observation, got "
-          + observations.size());
     }
     if (!method.sequential() && file.rounds() != null && file.rounds() != 1) {
       throw f.invalid("rounds", "must be 1 for method npe, which proposes from the prior only, got " + file.rounds());
@@ -264,6 +261,17 @@ final class RunPlan {
         .partitions(f.atLeast("kafka.partitions", k.partitions(), 4, 1))
         .proposalsPerMessage(f.atLeast("kafka.proposals_per_message", k.proposalsPerMessage(), 100, 1));
     this.config = builder.build();
+    if (method.sequential() && observations.size() > 1) {
+      // A sequential method's proposals aim at one x_o: one run, with its own topics and output, per observation.
+      List<Job> perObservation = new ArrayList<>();
+      for (int i = 0; i < observations.size(); i++) {
+        perObservation.add(new Job(builder.run(name + "-x" + (i + 1)).build(), List.of(observations.get(i)), i + 1,
+            out.resolve("observation-" + (i + 1))));
+      }
+      this.jobs = List.copyOf(perObservation);
+    } else {
+      this.jobs = List.of(new Job(config, observations, observationIndex, out));
+    }
 
     RunFile.Dashboard d = file.dashboard() == null ? new RunFile.Dashboard(null, null, null) : file.dashboard();
     this.dashboardEnabled = d.enabled() == null || d.enabled();
@@ -308,9 +316,29 @@ final class RunPlan {
     return observationIndex;
   }
 
+  /** The controller's settings; those of the first run when there are several. */
   RunConfig config() {
     return config;
   }
+
+  /**
+   * The runs to make: one for npe, whose posterior is amortised over every observation; one per
+   * observation for a sequential method.
+   */
+  List<Job> jobs() {
+    return jobs;
+  }
+
+  /**
+   * One run and what it writes.
+   *
+   * @param observations the x_o to draw posterior samples for; a sequential run's proposals aim at
+   *     the first
+   * @param observationNumber sbibm's observation number, or the observation's position among
+   *     several; null otherwise
+   * @param out the directory the run writes to
+   */
+  record Job(RunConfig config, List<float[]> observations, Integer observationNumber, Path out) {}
 
   Path out() {
     return out;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -195,6 +196,31 @@ class RunConfigFileTest {
     RunPlan sequential = plan("run", "--config", dashboard.toString(), "--rounds", "4");
     assertEquals(Method.TSNPE, sequential.config().method());
     assertEquals(4, sequential.config().rounds());
+  }
+
+  @Test
+  void aSequentialMethodMakesOneRunPerObservationAndNpeOneForAll() throws Exception {
+    String observations = """
+        task: two_moons
+        run: many
+        observation: {values: [[0.1, 0.2], [0.3, -0.1], [0.0, 0.0]]}
+        output: {directory: out}
+        """;
+    RunPlan npe = plan("run", "--config", file(observations).toString());
+    assertEquals(1, npe.jobs().size());
+    assertEquals(3, npe.jobs().get(0).observations().size());
+
+    RunPlan tsnpe = plan("run", "--config", file(observations + "method: tsnpe\n").toString());
+    List<RunPlan.Job> jobs = tsnpe.jobs();
+    assertEquals(3, jobs.size());
+    for (int i = 0; i < 3; i++) {
+      RunPlan.Job job = jobs.get(i);
+      assertEquals("many-x" + (i + 1), job.config().run());
+      assertEquals(Method.TSNPE, job.config().method());
+      assertEquals(1, job.observations().size());
+      assertEquals(tsnpe.observations().get(i)[1], job.observations().get(0)[1]);
+      assertEquals(tsnpe.out().resolve("observation-" + (i + 1)), job.out());
+    }
   }
 
   @Test

@@ -185,7 +185,7 @@ public final class RunConfig {
 
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
-    private final String run;
+    private String run;
     private final int simulations;
     private int workers = 1;
     private String bootstrapServers;
@@ -213,6 +213,12 @@ public final class RunConfig {
     private Builder(String run, int simulations) {
       this.run = run;
       this.simulations = simulations;
+    }
+
+    /** Renames the run, e.g. for the next of several sequential runs made from one builder. */
+    public Builder run(String run) {
+      this.run = run;
+      return this;
     }
 
     public Builder workers(int workers) {
