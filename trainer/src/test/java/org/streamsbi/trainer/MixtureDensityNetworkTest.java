@@ -8,10 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.streamsbi.buffer.ReplayBuffer;
-import org.streamsbi.buffer.ReplayBufferConfig;
-import org.streamsbi.core.Sample;
-import org.streamsbi.core.prior.MultivariateNormal;
 
 /** The mixture's algebra on random parameters, and a fit of a bimodal conditional. */
 class MixtureDensityNetworkTest {
@@ -69,30 +65,11 @@ class MixtureDensityNetworkTest {
     }
   }
 
-  /**
-   * θ | x = ±x + N(0, 0.3²) with equal weights and x ~ U(1, 2): the mixture puts half its mass on
-   * each mode, at ±x with the noise's spread.
-   */
+  /** The mixture puts half its mass on each mode, at ±x with the noise's spread. */
   @Test
   void fitsABimodalConditional() throws InterruptedException {
-    double sigma = 0.3;
-    int n = 10_000;
-    ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(n, n / 2, 0.1), 1, 1);
-    SplittableRandom rng = new SplittableRandom(4);
-    for (int i = 0; i < n; i++) {
-      float x = (float) (1 + rng.nextDouble());
-      float theta = (float) ((rng.nextBoolean() ? x : -x) + sigma * rng.nextGaussian());
-      String id = "b" + i;
-      buffer.insert(new Sample(id, "run", 1, id, 0, new float[] {theta}, new float[] {x}, "w", 0));
-    }
-    try (Posterior posterior =
-        new NpeTrainer(
-                FlowConfig.defaults(Estimator.MDN), new TrainerConfig(256, 1e-3, 250, 5.0, 3))
-            .train(
-                buffer,
-                MultivariateNormal.isotropic(new double[1], 100),
-                StoppingRule.maxSteps(2_000))
-            .posterior()) {
+    double sigma = BimodalConditional.SIGMA;
+    try (Posterior posterior = BimodalConditional.trained(FlowConfig.defaults(Estimator.MDN))) {
       for (float x : new float[] {1.2f, 1.8f}) {
         float[][] draws = posterior.sample(8_000, new float[] {x}, 7).theta();
         double[] sum = new double[2];

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.streamsbi.buffer.ReplayBuffer;
-import org.streamsbi.buffer.ReplayBufferConfig;
-import org.streamsbi.core.Sample;
 import org.streamsbi.core.prior.MultivariateNormal;
 
 /** The spline flow trained by NpeTrainer against conditionals with a closed form. */
@@ -31,29 +28,9 @@ class NeuralSplinePosteriorTest {
     }
   }
 
-  /**
-   * θ | x = ±x + N(0, 0.3²) with equal weights and x ~ U(1, 2): two separated modes that a single
-   * affine layer cannot make, and a one-dimensional θ, whose conditioner sees x alone.
-   */
   @Test
   void fitsABimodalConditional() throws InterruptedException {
-    double sigma = 0.3;
-    int n = 10_000;
-    ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(n, n / 2, 0.1), 1, 1);
-    SplittableRandom rng = new SplittableRandom(4);
-    for (int i = 0; i < n; i++) {
-      float x = (float) (1 + rng.nextDouble());
-      float theta = (float) ((rng.nextBoolean() ? x : -x) + sigma * rng.nextGaussian());
-      String id = "b" + i;
-      buffer.insert(new Sample(id, "run", 1, id, 0, new float[] {theta}, new float[] {x}, "w", 0));
-    }
-    try (Posterior posterior =
-        new NpeTrainer(NSF, new TrainerConfig(256, 1e-3, 250, 5.0, 3))
-            .train(
-                buffer,
-                MultivariateNormal.isotropic(new double[1], 100),
-                StoppingRule.maxSteps(2_000))
-            .posterior()) {
+    try (Posterior posterior = BimodalConditional.trained(NSF)) {
       double error = 0;
       int points = 0;
       for (float x : new float[] {1.2f, 1.5f, 1.8f}) {
@@ -64,7 +41,7 @@ class NeuralSplinePosteriorTest {
         double[] logQ = posterior.logProb(theta, new float[] {x});
         for (int j = 0; j < theta.length; j++) {
           double t = theta[j][0];
-          double p = 0.5 * (density(t - x, sigma) + density(t + x, sigma));
+          double p = BimodalConditional.density(t, x);
           // Only where the truth has mass: far out both are tiny and log q is not pinned down.
           if (p > 0.05) {
             error += Math.abs(logQ[j] - Math.log(p));
@@ -74,10 +51,5 @@ class NeuralSplinePosteriorTest {
       }
       assertTrue(error / points < 0.25, "mean |log q − log p| = " + error / points + " nats");
     }
-  }
-
-  private static double density(double deviation, double sigma) {
-    return Math.exp(-0.5 * deviation * deviation / (sigma * sigma))
-        / (sigma * Math.sqrt(2 * Math.PI));
   }
 }
