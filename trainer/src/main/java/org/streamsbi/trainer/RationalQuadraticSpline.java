@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 
 /**
  * The monotonic rational-quadratic spline of Durkan et al. (2019), elementwise, as nflows'
@@ -40,36 +41,34 @@ final class RationalQuadraticSpline {
   private static final float RAW_BOUND = 50f;
 
   /**
-   * Columns of {@link #COLUMNS}, in groups: S_x·knot_k for knots 0..BINS−1 with S_x = Σ
-   * exp(width logits), and S_x itself; the same on the y-axis with the heights; S_x·width_j;
-   * S_y·height_j; 1 + e^(raw derivative) at knots 0..BINS (a constant at the two ends). The bin
-   * search compares with a group of knots, and one gather picks every value of the bin.
+   * The columns of the spline's values, in groups: S_x·knot_k for knots 0..BINS with S_x = Σ
+   * exp(width logits), and S_x itself; the same on the y-axis with the heights and S_y; 1 +
+   * e^(raw derivative) at knots 0..BINS (a constant at the two ends). The bin search compares with
+   * a group of knots, and one gather picks every value of the bin.
    */
   private static final int X_KNOTS = 0;
-  private static final int Y_KNOTS = BINS + 1;
-  private static final int WIDTHS = 2 * (BINS + 1);
-  private static final int HEIGHTS = WIDTHS + BINS;
-  private static final int DERIVATIVES = HEIGHTS + BINS;
+  private static final int Y_KNOTS = BINS + 2;
+  private static final int DERIVATIVES = 2 * (BINS + 2);
   private static final int WIDTH = DERIVATIVES + BINS + 1;
 
   /**
-   * PARAMETERS_PER_DIMENSION × WIDTH: exp(raw values) times this are the columns above, up to
-   * {@link #OFFSETS}. Scaling the knots and sizes by the softmax's normaliser makes the whole
-   * parametrisation one product; the floor on bin sizes is a constant per column times that
-   * normaliser, so it goes into the product too.
+   * WIDTH × PARAMETERS_PER_DIMENSION, as a linear layer's weight: exp(raw values) through it, plus
+   * {@link #OFFSETS}, are the columns above. Scaling the knots by the softmax's normaliser makes
+   * the whole parametrisation one product; the floor on bin sizes is a constant per column times
+   * that normaliser, so it goes into the product too.
    */
-  private static final float[] COLUMNS = new float[PARAMETERS_PER_DIMENSION * WIDTH];
+  private static final float[] COLUMNS = new float[WIDTH * PARAMETERS_PER_DIMENSION];
 
-  /** Added after the product: the 1 of 1 + e^v, and the end derivatives, where no v exists. */
+  /** Added to the product: the 1 of 1 + e^v, and the end derivatives, where no v exists. */
   private static final float[] OFFSETS = new float[WIDTH];
 
   /**
-   * The gathered columns for bin j are FIRST + j·STEP: S_x·left, S_x·width, S_y·bottom,
-   * S_y·height, then S_x, S_x, S_y, S_y to divide them by, then 1 + e^v at knots j and j + 1.
+   * The gathered columns for bin j are FIRST + j·STEP: S_x·left and S_x·right knot, S_y·bottom and
+   * S_y·top knot, then S_x, S_x, S_y, S_y to divide them by, then 1 + e^v at knots j and j + 1.
    */
   private static final long[] FIRST = {
-    X_KNOTS, WIDTHS, Y_KNOTS, HEIGHTS, X_KNOTS + BINS, X_KNOTS + BINS, Y_KNOTS + BINS,
-    Y_KNOTS + BINS, DERIVATIVES, DERIVATIVES + 1
+    X_KNOTS, X_KNOTS + 1, Y_KNOTS, Y_KNOTS + 1, X_KNOTS + BINS + 1, X_KNOTS + BINS + 1,
+    Y_KNOTS + BINS + 1, Y_KNOTS + BINS + 1, DERIVATIVES, DERIVATIVES + 1
   };
 
   private static final long[] STEP = {1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
@@ -77,20 +76,19 @@ final class RationalQuadraticSpline {
   static {
     float scale = (1 - MIN_BIN_SIZE * BINS) * 2 * TAIL_BOUND;
     float minimum = 2 * TAIL_BOUND * MIN_BIN_SIZE;
+    int p = PARAMETERS_PER_DIMENSION;
     for (int axis = 0; axis < 2; axis++) {
       int knots = axis == 0 ? X_KNOTS : Y_KNOTS;
-      int sizes = axis == 0 ? WIDTHS : HEIGHTS;
       for (int i = 0; i < BINS; i++) {
-        int row = (axis * BINS + i) * WIDTH;
-        for (int k = 0; k < BINS; k++) {
-          COLUMNS[row + knots + k] = -TAIL_BOUND + k * minimum + (i < k ? scale : 0);
-          COLUMNS[row + sizes + k] = (i == k ? scale : 0) + minimum;
+        int raw = axis * BINS + i;
+        for (int k = 0; k <= BINS; k++) {
+          COLUMNS[(knots + k) * p + raw] = -TAIL_BOUND + k * minimum + (i < k ? scale : 0);
         }
-        COLUMNS[row + knots + BINS] = 1;
+        COLUMNS[(knots + BINS + 1) * p + raw] = 1;
       }
     }
     for (int k = 1; k < BINS; k++) {
-      COLUMNS[(2 * BINS + k - 1) * WIDTH + DERIVATIVES + k] = 1;
+      COLUMNS[(DERIVATIVES + k) * p + 2 * BINS + k - 1] = 1;
       OFFSETS[DERIVATIVES + k] = 1;
     }
     OFFSETS[DERIVATIVES] = (float) Math.exp(1 - MIN_DERIVATIVE);
@@ -108,7 +106,7 @@ final class RationalQuadraticSpline {
   private final NDArray zero;
 
   private RationalQuadraticSpline(NDManager manager) {
-    columns = manager.create(COLUMNS, new Shape(PARAMETERS_PER_DIMENSION, WIDTH));
+    columns = manager.create(COLUMNS, new Shape(WIDTH, PARAMETERS_PER_DIMENSION));
     offsets = manager.create(OFFSETS, new Shape(WIDTH));
     first = manager.create(FIRST, new Shape(FIRST.length, 1));
     step = manager.create(STEP, new Shape(STEP.length, 1));
@@ -161,47 +159,86 @@ final class RationalQuadraticSpline {
     NDArray x = clamped.reshape(1, n);
 
     NDArray all =
-        clampedLike(parameters, RAW_BOUND).exp().matMul(columns).add(offsets).reshape(n, WIDTH);
+        Linear.linear(clampedLike(parameters, RAW_BOUND).exp(), columns, offsets)
+            .singletonOrThrow()
+            .reshape(n, WIDTH);
     // The bin holds x when knots 1..j are at or below it; knot 0 is −B ≤ x by the clamp. Compared
     // as x·S ≥ S·knot, the normaliser S > 0 never divides.
     int knots = inverse ? Y_KNOTS : X_KNOTS;
     NDList search =
-        all.stopGradient().split(new long[] {knots + 1, knots + BINS, knots + BINS + 1}, 1);
+        all.stopGradient()
+            .split(new long[] {knots + 1, knots + BINS, knots + BINS + 1, knots + BINS + 2}, 1);
     NDArray index =
         clamped
             .reshape(n, 1)
-            .mul(search.get(2))
+            .mul(search.get(3))
             .gte(search.get(1))
             .sum(new int[] {1})
             .mul(step)
             .add(first);
-    NDList bin = all.transpose().gather(index, 0).split(new long[] {4, 8}, 0);
-    NDList corners = bin.get(0).div(bin.get(1)).split(4, 0);
-    NDList slopes = bin.get(2).log().add(minimumDerivative).split(2, 0);
-    NDArray left = corners.get(0);
-    NDArray width = corners.get(1);
-    NDArray bottom = corners.get(2);
-    NDArray height = corners.get(3);
-    NDArray dLeft = slopes.get(0);
-    NDArray dRight = slopes.get(1);
+    NDArray bin = all.transpose().gather(index, 0);
+    NDList result = inverse ? inverseInBin(bin, x) : forwardInBin(bin, x);
+    return new NDList(
+        NDArrays.where(inside, result.get(0).reshape(shape), inputs),
+        NDArrays.where(inside, result.get(1).reshape(shape), zero));
+  }
 
-    NDArray slope = height.div(width);
+  /** The bin's left and bottom knots, width, height and end derivatives, each a row. */
+  private record Bin(
+      NDArray left, NDArray bottom, NDArray width, NDArray height, NDArray dLeft, NDArray dRight) {}
+
+  /** From the gathered rows: the S-scaled knots over their normalisers, and log(1 + e^v) + floor. */
+  private Bin bin(NDArray gathered) {
+    NDList parts = gathered.split(new long[] {4, 8}, 0);
+    NDList corners = parts.get(0).div(parts.get(1)).split(4, 0);
+    NDList slopes = parts.get(2).log().add(minimumDerivative).split(2, 0);
+    NDArray left = corners.get(0);
+    NDArray bottom = corners.get(2);
+    return new Bin(
+        left,
+        bottom,
+        corners.get(1).sub(left),
+        corners.get(3).sub(bottom),
+        slopes.get(0),
+        slopes.get(1));
+  }
+
+  /** x = spline⁻¹(y) by the root of the bin's quadratic, and log|dx/dy|, through autograd. */
+  private NDList inverseInBin(NDArray gathered, NDArray y) {
+    Bin b = bin(gathered);
+    NDArray slope = b.height.div(b.width);
     NDArray twoSlope = slope.mul(two);
-    NDArray curvature = dLeft.add(dRight).sub(twoSlope);
-    NDArray t;
-    if (inverse) {
-      NDArray dy = x.sub(bottom);
-      NDArray dyCurvature = dy.mul(curvature);
-      NDArray a = height.mul(slope.sub(dLeft)).add(dyCurvature);
-      NDArray b = height.mul(dLeft).sub(dyCurvature);
-      NDArray c = slope.mul(dy);
-      NDArray discriminant = b.square().add(a.mul(c).mul(four)).clip(0f, Float.MAX_VALUE);
-      // 2c / (b + √Δ) (with c = −slope·dy) rather than (−b + √Δ) / 2a: stable when a → 0 (a
-      // nearly linear bin).
-      t = c.mul(two).div(b.add(discriminant.sqrt()));
-    } else {
-      t = x.sub(left).div(width);
-    }
+    NDArray curvature = b.dLeft.add(b.dRight).sub(twoSlope);
+    NDArray dy = y.sub(b.bottom);
+    NDArray dyCurvature = dy.mul(curvature);
+    NDArray qa = b.height.mul(slope.sub(b.dLeft)).add(dyCurvature);
+    NDArray qb = b.height.mul(b.dLeft).sub(dyCurvature);
+    NDArray qc = slope.mul(dy);
+    NDArray discriminant = qb.mul(qb).add(qa.mul(qc).mul(four)).clip(0f, Float.MAX_VALUE);
+    // 2c / (b + √Δ) (with c = −slope·dy) rather than (−b + √Δ) / 2a: stable when a → 0 (a nearly
+    // linear bin).
+    NDArray t = qc.mul(two).div(qb.add(discriminant.sqrt()));
+    NDArray tSquared = t.mul(t);
+    NDArray tOneMinusT = t.sub(tSquared);
+    NDArray tMinusOne = t.sub(one);
+    NDArray ratio = slope.div(slope.add(curvature.mul(tOneMinusT)));
+    NDArray logDerivative =
+        b.dRight
+            .mul(tSquared)
+            .add(twoSlope.mul(tOneMinusT))
+            .add(b.dLeft.mul(tMinusOne.mul(tMinusOne)))
+            .mul(ratio.mul(ratio))
+            .log();
+    return new NDList(t.mul(b.width).add(b.left), logDerivative.neg());
+  }
+
+  /** y = spline(x) and log|dy/dx|, through autograd. */
+  private NDList forwardInBin(NDArray gathered, NDArray x) {
+    Bin b = bin(gathered);
+    NDArray slope = b.height.div(b.width);
+    NDArray twoSlope = slope.mul(two);
+    NDArray curvature = b.dLeft.add(b.dRight).sub(twoSlope);
+    NDArray t = x.sub(b.left).div(b.width);
     NDArray tSquared = t.mul(t);
     NDArray tOneMinusT = t.sub(tSquared);
     NDArray tMinusOne = t.sub(one);
@@ -209,21 +246,16 @@ final class RationalQuadraticSpline {
     NDArray ratio = slope.div(denominator);
     // log(slope² (dR t² + 2 slope t(1 − t) + dL (1 − t)²) / denominator²).
     NDArray logDerivative =
-        dRight
+        b.dRight
             .mul(tSquared)
             .add(twoSlope.mul(tOneMinusT))
-            .add(dLeft.mul(tMinusOne.mul(tMinusOne)))
+            .add(b.dLeft.mul(tMinusOne.mul(tMinusOne)))
             .mul(ratio.mul(ratio))
             .log();
-    NDArray out =
-        inverse
-            ? t.mul(width).add(left)
-            : bottom.add(
-                height.mul(slope.mul(tSquared).add(dLeft.mul(tOneMinusT))).div(denominator));
-    NDArray logAbsDet = inverse ? logDerivative.neg() : logDerivative;
-    return new NDList(
-        NDArrays.where(inside, out.reshape(shape), inputs),
-        NDArrays.where(inside, logAbsDet.reshape(shape), zero));
+    NDArray y =
+        b.bottom.add(
+            b.height.mul(slope.mul(tSquared).add(b.dLeft.mul(tOneMinusT))).div(denominator));
+    return new NDList(y, logDerivative);
   }
 
   /** clamp(v) in value, with v's gradient. */
