@@ -27,6 +27,11 @@ final class NeuralSplineFlow extends ConditionalFlow {
   private final int identity;
   private final int transformed;
   private final List<Conditioner> layers = new ArrayList<>();
+  /** The constant arrays, made once in the manager of the parameters; null until first used. */
+  private volatile Constants constants;
+
+  private record Constants(
+      NDManager manager, RationalQuadraticSpline spline, NDArray half, NDArray normalizer) {}
 
   NeuralSplineFlow(FlowConfig config, int thetaDimension, int contextDimension) {
     super(config, thetaDimension, contextDimension);
@@ -60,11 +65,28 @@ final class NeuralSplineFlow extends ConditionalFlow {
 
   @Override
   NDArray conditionalLogProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
-    NDManager manager = theta.getManager();
     NDList noise = toNoise(theta, context, values);
-    NDArray half = manager.create(0.5f);
-    NDArray normalizer = manager.create((float) (0.5 * thetaDimension * Math.log(2 * Math.PI)));
-    return noise.get(1).sub(noise.get(0).square().sum(new int[] {1}).mul(half)).sub(normalizer);
+    Constants c = constants(values);
+    return noise.get(1).sub(noise.get(0).square().sum(new int[] {1}).mul(c.half)).sub(c.normalizer);
+  }
+
+  /**
+   * Made in the parameters' manager, which lives as long as the model, rather than per call: each
+   * array made costs a native call per layer and step.
+   */
+  private Constants constants(Function<Parameter, NDArray> values) {
+    NDManager manager = values.apply(layers.get(0).outputBias()).getManager();
+    Constants c = constants;
+    if (c == null || c.manager != manager) {
+      c =
+          new Constants(
+              manager,
+              RationalQuadraticSpline.in(manager),
+              manager.create(0.5f),
+              manager.create((float) (0.5 * thetaDimension * Math.log(2 * Math.PI))));
+      constants = c;
+    }
+    return c;
   }
 
   /** The base-space point of θ_z (rows × D) and the log|det| of the whole map (rows). */
@@ -125,10 +147,9 @@ final class NeuralSplineFlow extends ConditionalFlow {
     NDArray splineParameters =
         linear(h, values.apply(layer.outputWeight()), values.apply(layer.outputBias()))
             .reshape(new Shape(rows, transformed, P));
+    RationalQuadraticSpline rqs = constants(values).spline;
     NDList spline =
-        inverse
-            ? RationalQuadraticSpline.inverse(part, splineParameters)
-            : RationalQuadraticSpline.forward(part, splineParameters);
+        inverse ? rqs.inverse(part, splineParameters) : rqs.forward(part, splineParameters);
     NDArray out = kept == null ? spline.get(0) : kept.concat(spline.get(0), 1);
     return new NDList(out, spline.get(1).sum(new int[] {1}));
   }

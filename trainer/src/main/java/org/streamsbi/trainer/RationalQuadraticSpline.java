@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
 
 /**
  * The monotonic rational-quadratic spline of Durkan et al. (2019), elementwise, as nflows'
@@ -15,8 +15,9 @@ import ai.djl.nn.Activation;
  *
  * <p>Each dimension takes {@value #PARAMETERS_PER_DIMENSION} unconstrained values: {@value #BINS}
  * widths, {@value #BINS} heights (softmax-normalised) and the {@code BINS − 1} interior
- * derivatives (softplus). Every array is made in the inputs' manager and put first in products,
- * and constants are arrays rather than Java numbers, so autograd never sees a freed scalar.
+ * derivatives (softplus). An instance holds the constant arrays of the computation in the manager
+ * it was made for, which must outlive every call; they are only ever second operands, so results
+ * land in the inputs' manager.
  */
 final class RationalQuadraticSpline {
   static final int BINS = 10;
@@ -33,49 +34,93 @@ final class RationalQuadraticSpline {
       (float) Math.log(Math.expm1(1 - MIN_DERIVATIVE));
 
   /**
-   * Knot k = −B + 2B·(k·minimum + (1 − BINS·minimum)·Σ_{j<k} share_j) for k = 0..BINS, as the
-   * product of the bin shares with {@link #CUMULATIVE} plus these offsets: the floor on bin sizes
-   * costs no extra operations.
+   * Bound on the raw values before exp: e^±50 and sums of ten of them times the knots stay far
+   * inside float32. A softmax only differs from the clamped one when a whole group of logits lies
+   * beyond it, and softplus(v) only for v above it (a slope over 50).
    */
-  private static final float[] KNOT_OFFSETS = new float[BINS + 1];
-
-  /** BINS × (BINS + 1): entry (j, k) is the scale of share j in knot k, 0 unless j < k. */
-  private static final float[] CUMULATIVE = new float[BINS * (BINS + 1)];
+  private static final float RAW_BOUND = 50f;
 
   /**
-   * (BINS − 1) × (BINS + 1): places the interior derivatives at knots 1..BINS−1 of a row whose
-   * ends are {@link #DERIVATIVE_OFFSETS}' 1.
+   * The columns of the spline's values, in groups: S_x·knot_k for knots 0..BINS with S_x = Σ
+   * exp(width logits), and S_x itself; the same on the y-axis with the heights and S_y; 1 +
+   * e^(raw derivative) at knots 0..BINS (a constant at the two ends). The bin search compares with
+   * a group of knots, and one gather picks every value of the bin.
    */
-  private static final float[] INTERIOR = new float[(BINS - 1) * (BINS + 1)];
-
-  /** The end derivatives 1, where the linear tails join, and the floor inside. */
-  private static final float[] DERIVATIVE_OFFSETS = new float[BINS + 1];
+  private static final int X_KNOTS = 0;
+  private static final int Y_KNOTS = BINS + 2;
+  private static final int DERIVATIVES = 2 * (BINS + 2);
+  private static final int WIDTH = DERIVATIVES + BINS + 1;
 
   /**
-   * Added to the last knot before the bin search so that a value on the right edge falls in the
-   * last bin, not past it.
+   * WIDTH × PARAMETERS_PER_DIMENSION, as a linear layer's weight: exp(raw values) through it, plus
+   * {@link #OFFSETS}, are the columns above. Scaling the knots by the softmax's normaliser makes
+   * the whole parametrisation one product; the floor on bin sizes is a constant per column times
+   * that normaliser, so it goes into the product too.
    */
-  private static final float[] PAST_LAST_KNOT = new float[BINS + 1];
+  private static final float[] COLUMNS = new float[WIDTH * PARAMETERS_PER_DIMENSION];
 
-  /** The bin's left and right knot relative to the number of knots at or below the value. */
-  private static final long[] ENDS = {-1, 0};
+  /** Added to the product: the 1 of 1 + e^v, and the end derivatives, where no v exists. */
+  private static final float[] OFFSETS = new float[WIDTH];
+
+  /**
+   * The gathered columns for bin j are FIRST + j·STEP: S_x·left and S_x·right knot, S_y·bottom and
+   * S_y·top knot, then S_x, S_x, S_y, S_y to divide them by, then 1 + e^v at knots j and j + 1.
+   */
+  private static final long[] FIRST = {
+    X_KNOTS, X_KNOTS + 1, Y_KNOTS, Y_KNOTS + 1, X_KNOTS + BINS + 1, X_KNOTS + BINS + 1,
+    Y_KNOTS + BINS + 1, Y_KNOTS + BINS + 1, DERIVATIVES, DERIVATIVES + 1
+  };
+
+  private static final long[] STEP = {1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
 
   static {
     float scale = (1 - MIN_BIN_SIZE * BINS) * 2 * TAIL_BOUND;
-    for (int k = 0; k <= BINS; k++) {
-      KNOT_OFFSETS[k] = -TAIL_BOUND + 2 * TAIL_BOUND * k * MIN_BIN_SIZE;
-      for (int j = 0; j < Math.min(k, BINS); j++) {
-        CUMULATIVE[j * (BINS + 1) + k] = scale;
+    float minimum = 2 * TAIL_BOUND * MIN_BIN_SIZE;
+    int p = PARAMETERS_PER_DIMENSION;
+    for (int axis = 0; axis < 2; axis++) {
+      int knots = axis == 0 ? X_KNOTS : Y_KNOTS;
+      for (int i = 0; i < BINS; i++) {
+        int raw = axis * BINS + i;
+        for (int k = 0; k <= BINS; k++) {
+          COLUMNS[(knots + k) * p + raw] = -TAIL_BOUND + k * minimum + (i < k ? scale : 0);
+        }
+        COLUMNS[(knots + BINS + 1) * p + raw] = 1;
       }
-      DERIVATIVE_OFFSETS[k] = k == 0 || k == BINS ? 1 : MIN_DERIVATIVE;
     }
-    for (int j = 0; j < BINS - 1; j++) {
-      INTERIOR[j * (BINS + 1) + j + 1] = 1;
+    for (int k = 1; k < BINS; k++) {
+      COLUMNS[(DERIVATIVES + k) * p + 2 * BINS + k - 1] = 1;
+      OFFSETS[DERIVATIVES + k] = 1;
     }
-    PAST_LAST_KNOT[BINS] = 4 * TAIL_BOUND;
+    OFFSETS[DERIVATIVES] = (float) Math.exp(1 - MIN_DERIVATIVE);
+    OFFSETS[DERIVATIVES + BINS] = OFFSETS[DERIVATIVES];
   }
 
-  private RationalQuadraticSpline() {}
+  private final NDArray columns;
+  private final NDArray offsets;
+  private final NDArray first;
+  private final NDArray step;
+  private final NDArray one;
+  private final NDArray two;
+  private final NDArray four;
+  private final NDArray minimumDerivative;
+  private final NDArray zero;
+
+  private RationalQuadraticSpline(NDManager manager) {
+    columns = manager.create(COLUMNS, new Shape(WIDTH, PARAMETERS_PER_DIMENSION));
+    offsets = manager.create(OFFSETS, new Shape(WIDTH));
+    first = manager.create(FIRST, new Shape(FIRST.length, 1));
+    step = manager.create(STEP, new Shape(STEP.length, 1));
+    one = manager.create(1f);
+    two = manager.create(2f);
+    four = manager.create(4f);
+    minimumDerivative = manager.create(MIN_DERIVATIVE);
+    zero = manager.create(0f);
+  }
+
+  /** The spline's constants in {@code manager}, which must outlive every call. */
+  static RationalQuadraticSpline in(NDManager manager) {
+    return new RationalQuadraticSpline(manager);
+  }
 
   /**
    * y = spline(x) and log|dy/dx| elementwise.
@@ -83,107 +128,139 @@ final class RationalQuadraticSpline {
    * @param inputs rows × D
    * @param parameters rows × D × {@value #PARAMETERS_PER_DIMENSION}, unconstrained
    */
-  static NDList forward(NDArray inputs, NDArray parameters) {
+  NDList forward(NDArray inputs, NDArray parameters) {
     return apply(inputs, parameters, false);
   }
 
   /** x = spline⁻¹(y) by the root of the bin's quadratic, and log|dx/dy| elementwise. */
-  static NDList inverse(NDArray inputs, NDArray parameters) {
+  NDList inverse(NDArray inputs, NDArray parameters) {
     return apply(inputs, parameters, true);
   }
 
   /**
    * Written for few native operations, each costing microseconds of call and autograd overhead at
-   * these sizes, and for none of those that cost far more on one thread (softmax ~300 µs, a
-   * concatenation on an inner axis or an op on a strided view 30–150 µs, an add ~5 µs): the
-   * softmax is written out, cumulative sums and the placing of the derivatives are products with
-   * constant matrices, the bin search counts knots, and two gathers pick the bin's corners.
+   * these sizes, and for none of those that cost far more on one thread (softmax, max along an
+   * axis, a division whose divisor is broadcast, concatenations and ops on strided views): one
+   * exp, one product with a constant matrix and one gather give every value of the bin, and
+   * the search counts knots below the value, scaled by the softmax's normaliser.
    */
-  private static NDList apply(NDArray inputs, NDArray parameters, boolean inverse) {
-    NDManager m = inputs.getManager();
-    long rows = inputs.getShape().get(0);
-    long dims = inputs.getShape().get(1);
+  private NDList apply(NDArray inputs, NDArray parameters, boolean inverse) {
+    Shape shape = inputs.getShape();
+    long n = shape.size();
     // The spline is evaluated on clamped values everywhere, so the branch where() discards holds
-    // no inf or NaN whose zero gradient would still poison the sum as 0 · inf.
-    NDArray clamped = inputs.clip(-TAIL_BOUND, TAIL_BOUND);
+    // no inf or NaN whose zero gradient would still poison the sum as 0 · inf. Clamps are
+    // written as v − (v − clamp(v)) with the bracket constant, because PyTorch's clamp backward
+    // costs several kernels: the gradient is the identity's, which where() zeroes outside the
+    // interval anyway, and past the bound on raw values it is softplus' slope there, 1.
+    NDArray clamped = clampedLike(inputs, TAIL_BOUND);
     NDArray inside = clamped.eq(inputs);
-    NDArray x = clamped.reshape(rows, dims, 1, 1);
+    // One column per value: every array below is a contiguous row, where elementwise kernels
+    // are several times faster than on the strided pieces of a row-major split.
+    NDArray x = clamped.reshape(1, n);
 
-    // Widths and heights side by side (rows × D × 2 × BINS), their knots at once. The largest
-    // logit is subtracted as a constant: the shares do not depend on it, so no gradient flows
-    // through it. Both parts of the split are strided views; reshaping each through a shape no
-    // view can take copies it to contiguous memory, where elementwise kernels run several times
-    // faster (softplus on the strided view: ~150 µs, on a copy: ~20 µs).
-    NDList raw = parameters.split(new long[] {2 * BINS}, 2);
-    NDArray logits = raw.get(0).reshape(rows, dims * 2 * BINS).reshape(rows, dims, 2, BINS);
-    NDArray exp = logits.sub(logits.max(new int[] {3}, true).stopGradient()).exp();
-    NDArray knots =
-        exp.matMul(m.create(CUMULATIVE, new Shape(BINS, BINS + 1)))
-            .div(exp.sum(new int[] {3}, true))
-            .add(m.create(KNOT_OFFSETS, new Shape(BINS + 1)));
-    NDArray derivatives =
-        Activation.softPlus(raw.get(1).reshape(rows, dims * (BINS - 1)))
-            .reshape(rows, dims, BINS - 1)
-            .matMul(m.create(INTERIOR, new Shape(BINS - 1, BINS + 1)))
-            .add(m.create(DERIVATIVE_OFFSETS, new Shape(BINS + 1)));
+    NDArray all =
+        Linear.linear(clampedLike(parameters, RAW_BOUND).exp(), columns, offsets)
+            .singletonOrThrow()
+            .reshape(n, WIDTH);
+    // The bin holds x when knots 1..j are at or below it; knot 0 is −B ≤ x by the clamp. Compared
+    // as x·S ≥ S·knot, the normaliser S > 0 never divides.
+    int knots = inverse ? Y_KNOTS : X_KNOTS;
+    NDList search =
+        all.stopGradient()
+            .split(new long[] {knots + 1, knots + BINS, knots + BINS + 1, knots + BINS + 2}, 1);
+    NDArray index =
+        clamped
+            .reshape(n, 1)
+            .mul(search.get(3))
+            .gte(search.get(1))
+            .sum(new int[] {1})
+            .mul(step)
+            .add(first);
+    NDArray bin = all.transpose().gather(index, 0);
+    NDList result = inverse ? inverseInBin(bin, x) : forwardInBin(bin, x);
+    return new NDList(
+        NDArrays.where(inside, result.get(0).reshape(shape), inputs),
+        NDArrays.where(inside, result.get(1).reshape(shape), zero));
+  }
 
-    NDArray searched = knots.split(2, 2).get(inverse ? 1 : 0);
-    NDArray ends =
-        x.gte(searched.add(m.create(PAST_LAST_KNOT, new Shape(BINS + 1))))
-            .sum(new int[] {3}, true)
-            .add(m.create(ENDS, new Shape(2)));
-    NDList corners =
-        knots
-            .gather(ends.broadcast(new Shape(rows, dims, 2, 2)), 3)
-            .reshape(rows, dims, 4)
-            .split(4, 2);
-    NDList slopes = derivatives.gather(ends.reshape(rows, dims, 2), 2).split(2, 2);
+  /** The bin's left and bottom knots, width, height and end derivatives, each a row. */
+  private record Bin(
+      NDArray left, NDArray bottom, NDArray width, NDArray height, NDArray dLeft, NDArray dRight) {}
+
+  /** From the gathered rows: the S-scaled knots over their normalisers, and log(1 + e^v) + floor. */
+  private Bin bin(NDArray gathered) {
+    NDList parts = gathered.split(new long[] {4, 8}, 0);
+    NDList corners = parts.get(0).div(parts.get(1)).split(4, 0);
+    NDList slopes = parts.get(2).log().add(minimumDerivative).split(2, 0);
     NDArray left = corners.get(0);
-    NDArray width = corners.get(1).sub(left);
     NDArray bottom = corners.get(2);
-    NDArray height = corners.get(3).sub(bottom);
-    NDArray dLeft = slopes.get(0);
-    NDArray dRight = slopes.get(1);
-    x = x.reshape(rows, dims, 1);
+    return new Bin(
+        left,
+        bottom,
+        corners.get(1).sub(left),
+        corners.get(3).sub(bottom),
+        slopes.get(0),
+        slopes.get(1));
+  }
 
-    NDArray slope = height.div(width);
-    NDArray twoSlope = slope.mul(m.create(2f));
-    NDArray curvature = dLeft.add(dRight).sub(twoSlope);
-    NDArray t;
-    if (inverse) {
-      NDArray dy = x.sub(bottom);
-      NDArray dyCurvature = dy.mul(curvature);
-      NDArray a = height.mul(slope.sub(dLeft)).add(dyCurvature);
-      NDArray b = height.mul(dLeft).sub(dyCurvature);
-      NDArray c = slope.mul(dy);
-      NDArray discriminant = b.square().add(a.mul(c).mul(m.create(4f))).clip(0f, Float.MAX_VALUE);
-      // 2c / (b + √Δ) (with c = −slope·dy) rather than (−b + √Δ) / 2a: stable when a → 0 (a
-      // nearly linear bin).
-      t = c.mul(m.create(2f)).div(b.add(discriminant.sqrt()));
-    } else {
-      t = x.sub(left).div(width);
-    }
-    NDArray tSquared = t.square();
+  /** x = spline⁻¹(y) by the root of the bin's quadratic, and log|dx/dy|, through autograd. */
+  private NDList inverseInBin(NDArray gathered, NDArray y) {
+    Bin b = bin(gathered);
+    NDArray slope = b.height.div(b.width);
+    NDArray twoSlope = slope.mul(two);
+    NDArray curvature = b.dLeft.add(b.dRight).sub(twoSlope);
+    NDArray dy = y.sub(b.bottom);
+    NDArray dyCurvature = dy.mul(curvature);
+    NDArray qa = b.height.mul(slope.sub(b.dLeft)).add(dyCurvature);
+    NDArray qb = b.height.mul(b.dLeft).sub(dyCurvature);
+    NDArray qc = slope.mul(dy);
+    NDArray discriminant = qb.mul(qb).add(qa.mul(qc).mul(four)).clip(0f, Float.MAX_VALUE);
+    // 2c / (b + √Δ) (with c = −slope·dy) rather than (−b + √Δ) / 2a: stable when a → 0 (a nearly
+    // linear bin).
+    NDArray t = qc.mul(two).div(qb.add(discriminant.sqrt()));
+    NDArray tSquared = t.mul(t);
     NDArray tOneMinusT = t.sub(tSquared);
-    NDArray oneMinusT = m.create(1f).sub(t);
-    NDArray denominator = slope.add(curvature.mul(tOneMinusT));
-    // log(slope² (dR t² + 2 slope t(1 − t) + dL (1 − t)²) / denominator²).
+    NDArray tMinusOne = t.sub(one);
+    NDArray ratio = slope.div(slope.add(curvature.mul(tOneMinusT)));
     NDArray logDerivative =
-        dRight
+        b.dRight
             .mul(tSquared)
             .add(twoSlope.mul(tOneMinusT))
-            .add(dLeft.mul(oneMinusT.square()))
-            .log()
-            .add(slope.div(denominator).log().mul(m.create(2f)));
-    NDArray out =
-        inverse
-            ? t.mul(width).add(left)
-            : bottom.add(
-                height.mul(slope.mul(tSquared).add(dLeft.mul(tOneMinusT))).div(denominator));
-    NDArray logAbsDet = inverse ? logDerivative.neg() : logDerivative;
-    Shape shape = inputs.getShape();
-    return new NDList(
-        NDArrays.where(inside, out.reshape(shape), inputs),
-        NDArrays.where(inside, logAbsDet.reshape(shape), m.zeros(shape)));
+            .add(b.dLeft.mul(tMinusOne.mul(tMinusOne)))
+            .mul(ratio.mul(ratio))
+            .log();
+    return new NDList(t.mul(b.width).add(b.left), logDerivative.neg());
+  }
+
+  /** y = spline(x) and log|dy/dx|, through autograd. */
+  private NDList forwardInBin(NDArray gathered, NDArray x) {
+    Bin b = bin(gathered);
+    NDArray slope = b.height.div(b.width);
+    NDArray twoSlope = slope.mul(two);
+    NDArray curvature = b.dLeft.add(b.dRight).sub(twoSlope);
+    NDArray t = x.sub(b.left).div(b.width);
+    NDArray tSquared = t.mul(t);
+    NDArray tOneMinusT = t.sub(tSquared);
+    NDArray tMinusOne = t.sub(one);
+    NDArray denominator = slope.add(curvature.mul(tOneMinusT));
+    NDArray ratio = slope.div(denominator);
+    // log(slope² (dR t² + 2 slope t(1 − t) + dL (1 − t)²) / denominator²).
+    NDArray logDerivative =
+        b.dRight
+            .mul(tSquared)
+            .add(twoSlope.mul(tOneMinusT))
+            .add(b.dLeft.mul(tMinusOne.mul(tMinusOne)))
+            .mul(ratio.mul(ratio))
+            .log();
+    NDArray y =
+        b.bottom.add(
+            b.height.mul(slope.mul(tSquared).add(b.dLeft.mul(tOneMinusT))).div(denominator));
+    return new NDList(y, logDerivative);
+  }
+
+  /** clamp(v) in value, with v's gradient. */
+  private static NDArray clampedLike(NDArray v, float bound) {
+    NDArray constant = v.stopGradient();
+    return v.sub(constant.sub(constant.clip(-bound, bound)));
   }
 }

@@ -27,7 +27,7 @@ class RationalQuadraticSplineTest {
     }
     try (NDManager manager = NDManager.newBaseManager()) {
       NDList out =
-          RationalQuadraticSpline.forward(
+          RationalQuadraticSpline.in(manager).forward(
               manager.create(x, new Shape(points, 1)),
               manager.create(parameters, new Shape(points, 1, P)));
       return new float[][] {x, out.get(0).toFloatArray(), out.get(1).toFloatArray()};
@@ -67,7 +67,7 @@ class RationalQuadraticSplineTest {
     float[] x = {-4f, -2.9f, -1f, 0f, 0.3f, 2.5f, 6f};
     try (NDManager manager = NDManager.newBaseManager()) {
       NDList out =
-          RationalQuadraticSpline.forward(
+          RationalQuadraticSpline.in(manager).forward(
               manager.create(x, new Shape(points, 1)),
               manager.create(parameters, new Shape(points, 1, P)));
       float[] y = out.get(0).toFloatArray();
