@@ -307,7 +307,7 @@ public final class OnlineNpe {
       double lastMass = Double.NaN;
       while (true) {
         int target = published.get();
-        NpeTrainer trainer = new NpeTrainer(config.flow(), config.trainer());
+        NpeTrainer trainer = new NpeTrainer(config.flow(), config.roundTrainer(round));
         if (previous != null) {
           trainer = trainer.startingFrom(previous);
         }
@@ -478,9 +478,14 @@ public final class OnlineNpe {
       published.addAndGet(n);
     }
 
-    /** Every proposal up to {@code target} resolved and its samples offered to the buffer. */
+    /**
+     * Every proposal up to {@code target} resolved, its samples offered to the buffer, and the
+     * dead letter of every sample the buffer set aside read back, so that the last report
+     * counts them.
+     */
     private boolean arrived(int target) {
-      return ledger.resolved() >= target && buffer.distinctSamples() >= ledger.samples();
+      return ledger.resolved() >= target && buffer.distinctSamples() >= ledger.samples()
+          && ledger.deadLetters("sample") >= buffer.nonFinite();
     }
 
     private void onValidation(TrainingProgress progress) {

@@ -124,6 +124,12 @@ final class ProposalLedger implements Runnable, AutoCloseable {
     return deadLetterCount.get();
   }
 
+  /** Dead letters of one kind read so far. */
+  long deadLetters(String kind) {
+    LongAdder count = deadLettersByKind.get(kind);
+    return count == null ? 0 : count.sum();
+  }
+
   /** Dead letters by the kind of record they set aside. */
   Map<String, Long> deadLettersByKind() {
     return tally(deadLettersByKind);

@@ -10,6 +10,7 @@ import org.streamsbi.buffer.SampleToInsertRatio;
 import org.streamsbi.buffer.SelectorType;
 import org.streamsbi.simulator.SimulationWorkerConfig;
 import org.streamsbi.trainer.FlowConfig;
+import org.streamsbi.trainer.LearningRateSchedule;
 import org.streamsbi.trainer.TrainerConfig;
 
 /**
@@ -129,6 +130,20 @@ public final class RunConfig {
 
   public TrainerConfig trainer() {
     return trainer;
+  }
+
+  /**
+   * The trainer of one round with barriers. Each round restarts the schedule from the last
+   * round's weights, so a cosine decay sized for the whole run would keep every round near the
+   * full learning rate until its plateau: a round decays over its share of the run's steps.
+   */
+  TrainerConfig roundTrainer(int round) {
+    if (rounds == 1 || !(trainer.learningRateSchedule() instanceof LearningRateSchedule.WarmUpCosine cosine)) {
+      return trainer;
+    }
+    int decaySteps = (int) Math.max(1, (long) cosine.decaySteps() * roundSimulations(round) / simulations);
+    return trainer.withLearningRateSchedule(
+        new LearningRateSchedule.WarmUpCosine(cosine.warmUpSteps(), decaySteps, cosine.finalFactor()));
   }
 
   /** Seeds proposals and training: the same seed gives the same proposals and initial weights. */

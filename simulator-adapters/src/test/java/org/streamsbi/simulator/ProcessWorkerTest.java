@@ -30,8 +30,9 @@ class ProcessWorkerTest {
       proposals.add(new Proposal(topics.run(), 1, String.format("p-%03d", i), 1000 + i, new float[] {i / 60f, -i / 60f}));
     }
     SharedBroker.publish(topics, proposals, 3);
+    // The limit leaves a loaded machine time to start Python, so that only the hanging mode times out.
     SimulationWorkerConfig config =
-        SimulationWorkerConfig.custom().concurrency(2).timeLimit(Duration.ofMillis(1500)).maxAttempts(2)
+        SimulationWorkerConfig.custom().concurrency(2).timeLimit(Duration.ofMillis(4000)).maxAttempts(2)
             .initialBackoff(Duration.ofMillis(20)).failureRateThreshold(100).build();
     ProcessSimulatorConfig flaky =
         ProcessSimulatorConfig.custom("python3", Scripts.path("flaky.py")).thetaDimension(2).xDimension(2).build();
