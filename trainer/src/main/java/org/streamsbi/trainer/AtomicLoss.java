@@ -86,11 +86,11 @@ final class AtomicLoss extends Loss {
       System.arraycopy(xZ, (p / atoms) * dx, pairX, p * dx, dx);
       pairOffsets[p] = (float) offsets[j];
     }
-    return new Pairs(batch.size(), atoms, pairTheta, pairX, pairOffsets);
+    return new Pairs(pairTheta, pairX, pairOffsets);
   }
 
   /** Row-major θ and x of the pairs in the estimator's space, and the per-pair offsets. */
-  record Pairs(int rows, int atoms, float[] theta, float[] x, float[] offsets) {}
+  record Pairs(float[] theta, float[] x, float[] offsets) {}
 
   /** log |det ∂logit/∂θ| − log p(θ) per row of row-major θ. */
   private static double[] offsets(
