@@ -143,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue training from the checkpoint in --checkpoint-dir, when there is one")
   Boolean resume;
 
-  @Option(names = "--method", description = "npe (one round from the prior), tsnpe (truncated rounds with barriers), tsnpe-async (truncated, no barriers); snpe is not available yet (default npe)")
+  @Option(names = "--method", description = "npe (one round from the prior), snpe (SNPE-C: rounds from the last posterior, atomic loss, barriers), tsnpe (truncated rounds with barriers), tsnpe-async (truncated, no barriers) (default npe)")
   String method;
 
   @Option(names = "--rounds", description = "rounds of a sequential method (default " + RunPlan.DEFAULT_ROUNDS + ")")

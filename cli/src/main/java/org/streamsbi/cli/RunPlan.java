@@ -148,9 +148,6 @@ final class RunPlan {
     int simulations = f.atLeast("budget.simulations", file.budget() == null ? null : file.budget().simulations(),
         DEFAULT_SIMULATIONS, 2);
     Method method = f.guard("method", () -> Method.parse(file.method() == null ? "npe" : file.method().trim().toLowerCase(Locale.ROOT)));
-    if (method == Method.SNPE) {
-      throw f.invalid("method", "snpe (SNPE-C, atomic loss) is not available yet; use tsnpe or tsnpe-async");
-    }
     if (!method.sequential() && file.rounds() != null && file.rounds() != 1) {
       throw f.invalid("rounds", "must be 1 for method npe, which proposes from the prior only, got " + file.rounds());
     }
@@ -158,6 +155,10 @@ final class RunPlan {
     double regionTolerance = f.atLeastReal("region_tolerance", file.regionTolerance(), 0, 0);
     if (regionTolerance >= 1) {
       throw f.invalid("region_tolerance", "must be below 1, got " + regionTolerance);
+    }
+    if (regionTolerance != 0 && method == Method.SNPE) {
+      throw f.invalid("region_tolerance", "applies to tsnpe and tsnpe-async, whose truncation region it watches; "
+          + "snpe proposes from the posterior and has none");
     }
     RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null, null, null) : file.estimator();
     Estimator family = f.choice("estimator.name", est.name(), Estimator.MAF, Estimator.class);

@@ -48,7 +48,7 @@ final class SbibmBenchmark implements Callable<Integer> {
   @Option(names = "--budget", defaultValue = "10000", description = "simulations per observation (default ${DEFAULT-VALUE})")
   int budget;
 
-  @Option(names = "--method", defaultValue = "tsnpe", description = "npe, tsnpe or tsnpe-async (default ${DEFAULT-VALUE})")
+  @Option(names = "--method", defaultValue = "tsnpe", description = "npe, snpe, tsnpe or tsnpe-async (default ${DEFAULT-VALUE})")
   String method;
 
   @Option(names = "--observations", defaultValue = "1-10", description = "observations, as 1-10 or 1,4,7 (default ${DEFAULT-VALUE})")

@@ -20,6 +20,8 @@ public final class StreamSbi {
   /** The command line with StreamSBI's exit codes: 2 for bad input, 1 for a failed run. */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new StreamSbi());
+    // Descriptions are written as lines of up to 100 characters; at picocli's 80 each would break in two.
+    cli.setUsageHelpWidth(110);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("streamsbi: " + (e.getMessage() == null ? e : e.getMessage()));

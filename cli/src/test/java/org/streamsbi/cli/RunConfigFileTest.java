@@ -199,6 +199,24 @@ class RunConfigFileTest {
   }
 
   @Test
+  void snpeIsAcceptedFromFlagsAndFilesWithoutARegionTolerance() throws Exception {
+    RunPlan flags = plan("run", "--task", "two_moons", "--method", "snpe", "--out", dir.toString());
+    assertEquals(Method.SNPE, flags.config().method());
+    assertEquals(RunPlan.DEFAULT_ROUNDS, flags.config().rounds());
+    String yaml = """
+        task: two_moons
+        method: snpe
+        rounds: 3
+        output: {directory: out}
+        """;
+    RunPlan file = plan("run", "--config", file(yaml).toString());
+    assertEquals(Method.SNPE, file.config().method());
+    assertEquals(3, file.config().rounds());
+    assertRefused(check(file(yaml + "region_tolerance: 0.1\n")),
+        "region_tolerance: applies to tsnpe and tsnpe-async");
+  }
+
+  @Test
   void aSequentialMethodMakesOneRunPerObservationAndNpeOneForAll() throws Exception {
     String observations = """
         task: two_moons

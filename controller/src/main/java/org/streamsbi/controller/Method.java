@@ -6,7 +6,11 @@ import java.util.Locale;
 public enum Method {
   /** Amortised NPE: one round from the prior; the posterior serves every observation. */
   NPE(false),
-  /** SNPE-C (APT, Greenberg et al. 2019): rounds with the atomic loss. Not available yet. */
+  /**
+   * SNPE-C (APT, Greenberg et al. 2019): round 1 from the prior with the NPE loss, later rounds
+   * from the last round's posterior at x_o, trained on all rounds' data with the atomic loss (10
+   * atoms, as sbi), with barriers between rounds.
+   */
   SNPE(true),
   /**
    * Truncated sequential NPE (Deistler et al. 2022): rounds from the prior restricted to the

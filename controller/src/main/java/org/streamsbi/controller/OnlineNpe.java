@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Neural posterior estimation trained online: simulations stream through Kafka into a replay
  * buffer while a flow trains on it. The run's {@link Method} decides where proposals come from:
- * npe proposes the whole budget from the prior in one round; tsnpe runs rounds with barriers,
- * each from the prior truncated to the last round's {@link TruncationRegion}; tsnpe-async
- * refreshes that region from the live model while training never stops.
+ * npe proposes the whole budget from the prior in one round; snpe runs rounds with barriers,
+ * each from the last round's posterior at x_o and trained with the atomic loss from round 2 on;
+ * tsnpe runs rounds with barriers, each from the prior truncated to the last round's {@link
+ * TruncationRegion}; tsnpe-async refreshes that region from the live model while training never
+ * stops.
  *
  * <pre>{@code
  * try (RunResult result = new OnlineNpe(prior, simulator)
@@ -54,6 +56,8 @@ public final class OnlineNpe {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineNpe.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long REPORT_NANOS = Duration.ofSeconds(1).toNanos();
+  /** Atoms of snpe's atomic loss: sbi's default {@code num_atoms}. */
+  private static final int ATOMS = 10;
 
   private final Prior prior;
   private final StreamingSimulator simulator;
@@ -310,6 +314,9 @@ public final class OnlineNpe {
         NpeTrainer trainer = new NpeTrainer(config.flow(), config.roundTrainer(round));
         if (previous != null) {
           trainer = trainer.startingFrom(previous);
+          if (config.method() == Method.SNPE) {
+            trainer = trainer.withAtomicLoss(ATOMS);
+          }
         }
         currentTrainer = trainer;
         TrainingResult result;
@@ -330,15 +337,21 @@ public final class OnlineNpe {
         }
         previous = result.posterior();
         round++;
-        TruncationRegion region = region(previous, round, result.steps(), start);
-        if (stable(lastMass, region.priorMass())) {
-          proposingDone = true;
-          LOG.info("truncation region stable at prior mass {}: the run stops proposing", region.priorMass());
-          return result;
+        ProposalSource proposals;
+        if (config.method() == Method.SNPE) {
+          proposals = ProposalSource.posterior(previous, observation);
+        } else {
+          TruncationRegion region = region(previous, round, result.steps(), start);
+          if (stable(lastMass, region.priorMass())) {
+            proposingDone = true;
+            LOG.info("truncation region stable at prior mass {}: the run stops proposing", region.priorMass());
+            return result;
+          }
+          lastMass = region.priorMass();
+          proposals = region;
         }
         steps += result.steps();
-        lastMass = region.priorMass();
-        publish(round, config.roundSimulations(round), region);
+        publish(round, config.roundSimulations(round), proposals);
         if (round == config.rounds()) {
           proposingDone = true;
         }
@@ -453,17 +466,17 @@ public final class OnlineNpe {
           && Math.abs(mass - lastMass) <= config.regionTolerance() * lastMass;
     }
 
-    /** Publishes {@code n} proposals of {@code round}, from the prior or the truncation region. */
-    private void publish(int round, int n, TruncationRegion region) {
+    /** Publishes {@code n} proposals of {@code round}, from the prior when {@code source} is null. */
+    private void publish(int round, int n, ProposalSource source) {
       this.round = round;
       float[][] thetas;
-      if (region == null) {
+      if (source == null) {
         thetas = new float[n][];
         for (int i = 0; i < n; i++) {
           thetas[i] = prior.sample(proposalRng);
         }
       } else {
-        thetas = region.sample(n, proposalRng);
+        thetas = source.sample(n, proposalRng);
       }
       int first = published.get();
       if (first + n > config.simulations()) {

@@ -191,8 +191,9 @@ public final class RunConfig {
   }
 
   /**
-   * Sequential methods: the run stops proposing once the truncation region's prior mass changed
-   * by less than this relative amount between two refreshes; 0 spends the whole budget.
+   * tsnpe and tsnpe-async: the run stops proposing once the truncation region's prior mass
+   * changed by less than this relative amount between two refreshes; 0 spends the whole budget.
+   * snpe has no region and refuses any other value.
    */
   public double regionTolerance() {
     return regionTolerance;
@@ -370,12 +371,13 @@ public final class RunConfig {
       require(flow != null, "flow", "is required", flow);
       require(trainer != null, "trainer", "is required", trainer);
       require(method != null, "method", "is required", method);
-      require(method != Method.SNPE, "method", "snpe (SNPE-C, atomic loss) is not available yet; use tsnpe or tsnpe-async,", method.label());
       require(rounds >= 0 && rounds <= simulations / 2, "rounds", "must be between 1 and half the simulations (" + simulations / 2 + ")", rounds);
       require(method.sequential() || rounds <= 1, "rounds", "must be 1 for method npe, which proposes from the prior only", rounds);
       require(refreshSteps >= 1, "refreshSteps", "must be at least 1", refreshSteps);
       require(inFlight >= 0, "inFlight", "must not be negative", inFlight);
       require(regionTolerance >= 0 && regionTolerance < 1, "regionTolerance", "must be in [0, 1)", regionTolerance);
+      require(regionTolerance == 0 || method != Method.SNPE, "regionTolerance",
+          "applies to tsnpe and tsnpe-async, whose truncation region it watches; snpe proposes from the posterior and has none", regionTolerance);
       require(clientProperties != null, "clientProperties", "is required", clientProperties);
       require(clientProperties.isEmpty() || bootstrapServers != null, "clientProperties",
           "apply to an external cluster only; give bootstrapServers", clientProperties.keySet());

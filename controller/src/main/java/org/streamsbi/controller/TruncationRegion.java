@@ -16,7 +16,7 @@ import org.streamsbi.trainer.PosteriorSamples;
  *
  * <p>Not thread-safe: it evaluates the posterior it was built from, which its owner closes.
  */
-public final class TruncationRegion {
+public final class TruncationRegion implements ProposalSource {
   /** sbi's default quantile ε: the region keeps 1 − 10⁻⁴ of q's mass. */
   public static final double QUANTILE = 1e-4;
   /** Posterior draws that estimate the threshold, as sbi's {@code num_samples_to_estimate_support}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -105,6 +106,68 @@ class SequentialRunTest {
     assertEquals(cosine, npe.roundTrainer(1).learningRateSchedule(), "one round keeps the whole schedule");
   }
 
+  /**
+   * snpe: round 1 from the prior, later rounds from the last posterior at x_o, whose simulations
+   * land far nearer x_o than the prior's (two_moons' posterior is two crescents in opposite
+   * corners, so θ's own spread would not show it); exactly the budget is published and used.
+   * sbi's patience of 20 epochs: with less, round 1 stops on its first plateau (a few hundred
+   * samples make the loss noisy) and its posterior is still close to the prior.
+   */
+  @Test
+  void snpeProposesLaterRoundsFromThePosterior() throws Exception {
+    BenchmarkTask task = BenchmarkTask.named("two_moons");
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"))) {
+      RunConfig config =
+          RunConfig.custom("snpe-rounds", BUDGET)
+              .bootstrapServers(broker.bootstrapServers())
+              .method(Method.SNPE)
+              .rounds(3)
+              .patience(20)
+              .proposalsPerMessage(50)
+              .seed(3)
+              .build();
+      float[] observation = task.observation(1);
+      try (RunResult result = new OnlineNpe(task.prior(), task).run(config, observation)) {
+        List<Proposal> proposals = published(broker.bootstrapServers(), new RunTopics("snpe-rounds"));
+        assertEquals(BUDGET, proposals.size(), "proposals published");
+        assertEquals(BUDGET, proposals.stream().map(Proposal::proposalId).distinct().count(), "distinct ids");
+        assertEquals(BUDGET, result.summary().samples() + result.summary().failedProposals());
+        assertTrue(result.refreshes().isEmpty(), "snpe has no truncation region");
+        double[] distance = new double[4];
+        for (int round = 1; round <= 3; round++) {
+          int r = round;
+          List<Proposal> ofRound = proposals.stream().filter(p -> p.round() == r).toList();
+          assertEquals(BUDGET / 3, ofRound.size(), "proposals of round " + round);
+          for (Proposal p : ofRound) {
+            assertTrue(task.prior().inSupport(p.theta()), "round " + round + " proposed outside the prior");
+          }
+          distance[round] = medianDistance(task, ofRound, observation);
+        }
+        for (int round = 2; round <= 3; round++) {
+          assertTrue(distance[round] < 0.35 * distance[1],
+              "round " + round + ": median |x − x_o| " + distance[round] + ", the prior round's " + distance[1]);
+        }
+        float[][] draws = result.posterior().sample(100, observation, 1).theta();
+        assertEquals(100, draws.length);
+      }
+    }
+  }
+
+  /** The median distance to x_o of the simulations of the proposals, as the workers ran them. */
+  private static double medianDistance(BenchmarkTask task, List<Proposal> proposals, float[] observation) {
+    double[] distances = new double[proposals.size()];
+    for (int i = 0; i < distances.length; i++) {
+      float[] x = task.simulate(proposals.get(i).theta(), proposals.get(i).seed());
+      double squared = 0;
+      for (int k = 0; k < x.length; k++) {
+        squared += (x[k] - observation[k]) * (double) (x[k] - observation[k]);
+      }
+      distances[i] = Math.sqrt(squared);
+    }
+    Arrays.sort(distances);
+    return distances[distances.length / 2];
+  }
+
   private static List<Proposal> published(String bootstrap, RunTopics topics) {
     ProposalCodec codec = new ProposalCodec(2);
     try (KafkaConsumer<String, byte[]> reader = new KafkaClients(bootstrap).reader("count")) {
@@ -130,9 +193,12 @@ class SequentialRunTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Method.parse("apt"));
     assertTrue(e.getMessage().startsWith("method must be npe, snpe, tsnpe or tsnpe-async"), e.getMessage());
     assertEquals(Method.TSNPE_ASYNC, Method.parse("tsnpe-async"));
+    RunConfig snpe = RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.SNPE).build();
+    assertEquals(Method.SNPE, snpe.method());
+    assertEquals(10, snpe.rounds());
     e = assertThrows(IllegalArgumentException.class,
-        () -> RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.SNPE).build());
-    assertTrue(e.getMessage().startsWith("method snpe") && e.getMessage().contains("not available yet"), e.getMessage());
+        () -> RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.SNPE).regionTolerance(0.1).build());
+    assertTrue(e.getMessage().startsWith("regionTolerance applies to tsnpe and tsnpe-async"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> RunConfig.custom("x", 1000).brokerDirectory(dir).rounds(3).build());
     assertTrue(e.getMessage().startsWith("rounds must be 1 for method npe"), e.getMessage());

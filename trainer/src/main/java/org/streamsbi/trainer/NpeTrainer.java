@@ -36,16 +36,20 @@ public final class NpeTrainer {
   private final FlowConfig flowConfig;
   private final TrainerConfig config;
   private final Posterior start;
+  /** Null for the NPE loss. */
+  private final AtomicLoss atomicLoss;
   private volatile BestSoFar bestSoFar;
 
   public NpeTrainer(FlowConfig flowConfig, TrainerConfig config) {
-    this(flowConfig, config, null);
+    this(flowConfig, config, null, null);
   }
 
-  private NpeTrainer(FlowConfig flowConfig, TrainerConfig config, Posterior start) {
+  private NpeTrainer(
+      FlowConfig flowConfig, TrainerConfig config, Posterior start, AtomicLoss atomicLoss) {
     this.flowConfig = flowConfig;
     this.config = config;
     this.start = start;
+    this.atomicLoss = atomicLoss;
   }
 
   /**
@@ -58,7 +62,19 @@ public final class NpeTrainer {
           "the posterior to start from is " + posterior.flowConfig() + ", this trainer "
               + flowConfig);
     }
-    return new NpeTrainer(flowConfig, config, posterior);
+    return new NpeTrainer(flowConfig, config, posterior, atomicLoss);
+  }
+
+  /**
+   * A trainer that minimises SNPE-C's atomic loss (APT, Greenberg et al. 2019) with {@code atoms}
+   * atoms per row instead of −log q, as sbi's SNPE-C from its second round on: with θ proposed
+   * from an earlier posterior rather than the prior, q still converges to the posterior under the
+   * prior. Validation losses, and the best parameters they select, are the atomic loss too.
+   *
+   * @param atoms atoms per row, the row's own θ included (sbi: 10); at least 2
+   */
+  public NpeTrainer withAtomicLoss(int atoms) {
+    return new NpeTrainer(flowConfig, config, start, new AtomicLoss(atoms));
   }
 
   /**
@@ -254,7 +270,8 @@ public final class NpeTrainer {
     void loop() {
       optimizer = new CheckpointableAdam(learningRate);
       DefaultTrainingConfig trainingConfig =
-          new DefaultTrainingConfig(new NegativeLogLikelihood())
+          new DefaultTrainingConfig(
+                  atomicLoss == null ? new NegativeLogLikelihood() : atomicLoss)
               .optDevices(new Device[] {Djl.device()})
               .optOptimizer(optimizer);
       ConditionalEstimator flow = density.estimator();
@@ -294,7 +311,7 @@ public final class NpeTrainer {
                 new TrainingProgress(
                     step,
                     step * config.batchSize(),
-                    lossSum / losses + density.standardization().thetaLogScale(),
+                    lossSum / losses + lossScale(),
                     validationLoss,
                     best,
                     sinceImprovement,
@@ -360,40 +377,65 @@ public final class NpeTrainer {
       return Math.max(1, (buffer.trainingSize() + config.batchSize() - 1) / config.batchSize());
     }
 
+    /**
+     * What turns the mean training loss into the original θ space: the z-scoring's log scale for
+     * −log q; nothing for the atomic loss, in which it cancels.
+     */
+    private double lossScale() {
+      return atomicLoss == null ? density.standardization().thetaLogScale() : 0;
+    }
+
     /** One Adam step on a fresh minibatch; returns its loss in the z-scored space. */
     private float step(Trainer trainer) {
       Standardization standardization = density.standardization();
       long drawing = System.nanoTime();
-      Minibatch batch = buffer.sample(config.batchSize(), stepRandom());
+      SplittableRandom random = stepRandom();
+      Minibatch batch = buffer.sample(config.batchSize(), random);
       waitingNanos += System.nanoTime() - drawing;
       try (NDManager manager = trainer.getManager().newSubManager()) {
-        NDArray theta =
-            manager.create(
-                standardization.theta(batch.theta()),
-                new Shape(batch.size(), batch.thetaDimension()));
-        NDArray x =
-            manager.create(
-                standardization.x(batch.x()), new Shape(batch.size(), batch.xDimension()));
+        NDList inputs;
+        NDList labels;
+        if (atomicLoss == null) {
+          inputs =
+              new NDList(
+                  manager.create(
+                      standardization.theta(batch.theta()),
+                      new Shape(batch.size(), batch.thetaDimension())),
+                  manager.create(
+                      standardization.x(batch.x()), new Shape(batch.size(), batch.xDimension())));
+          labels = new NDList();
+        } else {
+          int atoms = atomicLoss.atomsFor(batch.size());
+          AtomicLoss.Pairs pairs =
+              AtomicLoss.pairs(
+                  batch, AtomicLoss.atomRows(batch.size(), atoms, random), standardization, prior);
+          int rows = batch.size() * atoms;
+          inputs =
+              new NDList(
+                  manager.create(pairs.theta(), new Shape(rows, batch.thetaDimension())),
+                  manager.create(pairs.x(), new Shape(rows, batch.xDimension())));
+          labels = new NDList(manager.create(pairs.offsets(), new Shape(batch.size(), atoms)));
+        }
         float loss;
-        float[] rowLogQ = null;
+        float[] rowLosses = null;
         synchronized (Djl.AUTOGRAD) {
           try (GradientCollector collector = trainer.newGradientCollector()) {
-            NDArray logQ = trainer.forward(new NDList(theta, x)).singletonOrThrow();
-            NDArray batchLoss = trainer.getLoss().evaluate(new NDList(), new NDList(logQ));
+            NDList logQ = trainer.forward(inputs);
+            NDArray batchLoss = trainer.getLoss().evaluate(labels, logQ);
             collector.backward(batchLoss);
             loss = batchLoss.getFloat();
             if (reportsLosses) {
-              rowLogQ = logQ.toFloatArray();
+              rowLosses =
+                  atomicLoss == null
+                      ? logQ.singletonOrThrow().neg().toFloatArray()
+                      : atomicLoss.rowLosses(labels, logQ).toFloatArray();
             }
           }
           clipGradients(manager);
           trainer.step();
         }
-        if (rowLogQ != null) {
-          for (int i = 0; i < rowLogQ.length; i++) {
-            rowLogQ[i] = -rowLogQ[i];
-          }
-          buffer.reportLosses(batch.keys(), rowLogQ);
+        if (rowLosses != null) {
+          buffer.reportLosses(batch.keys(), rowLosses);
         }
         return loss;
       }
@@ -422,11 +464,18 @@ public final class NpeTrainer {
       }
     }
 
-    /** Mean −log q(θ | x) over the buffer's validation split; NaN when it is empty. */
+    /**
+     * Mean −log q(θ | x), or the atomic loss, over the buffer's validation split; NaN when it is
+     * empty. The atoms are the same at every validation, so that validations compare.
+     */
     private double validationLoss() {
       Minibatch validation = buffer.validationSet();
       if (validation.size() == 0) {
         return Double.NaN;
+      }
+      if (atomicLoss != null) {
+        return atomicLoss.meanLoss(
+            density, validation, prior, config.batchSize(), new SplittableRandom(config.seed()));
       }
       double sum = 0;
       for (double logQ : density.logProb(validation.theta(), validation.x(), validation.size())) {
