@@ -26,6 +26,8 @@ import org.streamsbi.buffer.Minibatch;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.buffer.SelectorType;
 import org.streamsbi.core.prior.Prior;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Neural posterior estimation trained online: Adam steps on −log q(θ | x) over minibatches drawn
@@ -33,6 +35,7 @@ import org.streamsbi.core.prior.Prior;
  * split, and the best validated parameters kept, as sbi's NPE does per round.
  */
 public final class NpeTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(NpeTrainer.class);
   private final FlowConfig flowConfig;
   private final TrainerConfig config;
   private final Posterior start;
@@ -431,8 +434,11 @@ public final class NpeTrainer {
                       : atomicLoss.rowLosses(labels, logQ).toFloatArray();
             }
           }
-          clipGradients(manager);
-          trainer.step();
+          if (clipGradients(manager)) {
+            trainer.step();
+          } else {
+            LOG.warn("step {}: non-finite gradients (loss {}), the step is skipped", step, loss);
+          }
         }
         if (rowLosses != null) {
           buffer.reportLosses(batch.keys(), rowLosses);
@@ -444,8 +450,12 @@ public final class NpeTrainer {
     /**
      * Scales all gradients together so their global L2 norm is at most clipMaxNorm, as
      * torch.nn.utils.clip_grad_norm_ in sbi (Adam's own clipGrad clamps each value instead).
+     * Non-finite gradients are zeroed and refused: one such Adam step would make every parameter
+     * NaN for good, and the next minibatch is a different one.
+     *
+     * @return whether the gradients are finite and the step may be taken
      */
-    private void clipGradients(NDManager manager) {
+    private boolean clipGradients(NDManager manager) {
       NDArray[] gradients = new NDArray[parameters.size()];
       NDList norms = new NDList(parameters.size());
       for (int i = 0; i < gradients.length; i++) {
@@ -455,6 +465,13 @@ public final class NpeTrainer {
         norms.add(gradients[i].norm());
       }
       float total = NDArrays.stack(norms).norm().getFloat();
+      if (!Float.isFinite(total)) {
+        for (NDArray gradient : gradients) {
+          // In place, as the model owns the storage: NaN × 0 stays NaN, but NaN⁰ is 1.
+          gradient.powi(0).muli(0);
+        }
+        return false;
+      }
       double coefficient = config.clipMaxNorm() / (total + 1e-6);
       if (coefficient < 1) {
         NDArray factor = manager.create((float) coefficient);
@@ -462,6 +479,7 @@ public final class NpeTrainer {
           gradient.muli(factor);
         }
       }
+      return true;
     }
 
     /**

@@ -54,7 +54,7 @@ class EmbeddingTest {
     float[] observed = series(truth, new SplittableRandom(9));
     try (Posterior posterior =
         new NpeTrainer(config, new TrainerConfig(256, 1e-3, 100, 5.0, 1))
-            .train(buffer, PRIOR, StoppingRule.maxSteps(1_500))
+            .train(buffer, PRIOR, StoppingRule.maxSteps(3_000))
             .posterior()) {
       float[][] draws = posterior.sample(4_000, observed, 3).theta();
       double[] priorSd = {1 / Math.sqrt(12), 0.2 / Math.sqrt(12)};
