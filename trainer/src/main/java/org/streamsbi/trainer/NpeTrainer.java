@@ -22,12 +22,12 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamsbi.buffer.Minibatch;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.buffer.SelectorType;
 import org.streamsbi.core.prior.Prior;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Neural posterior estimation trained online: Adam steps on −log q(θ | x) over minibatches drawn
