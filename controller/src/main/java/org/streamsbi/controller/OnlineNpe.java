@@ -251,7 +251,7 @@ public final class OnlineNpe {
           monitor.start();
           result = withoutBarriers(start, trainerThread);
         } else {
-          publish(1, config.roundSimulations(1), null);
+          publish(1, config.roundSimulations(1), ProposalSource.prior(prior));
           if (config.rounds() == 1) {
             proposingDone = true;
           }
@@ -398,7 +398,7 @@ public final class OnlineNpe {
     private void propose(NpeTrainer trainer, long start) throws InterruptedException {
       int round = 1;
       int released = config.roundSimulations(1);
-      TruncationRegion region = null;
+      ProposalSource source = ProposalSource.prior(prior);
       Posterior regionPosterior = null;
       double lastMass = Double.NaN;
       try {
@@ -412,13 +412,13 @@ public final class OnlineNpe {
                 regionPosterior.close();
               }
               regionPosterior = best.get();
-              region = next;
-              if (stable(lastMass, region.priorMass())) {
-                LOG.info("truncation region stable at prior mass {}: the run stops proposing", region.priorMass());
+              source = next;
+              if (stable(lastMass, next.priorMass())) {
+                LOG.info("truncation region stable at prior mass {}: the run stops proposing", next.priorMass());
                 proposingDone = true;
                 break;
               }
-              lastMass = region.priorMass();
+              lastMass = next.priorMass();
               if (round < config.rounds()) {
                 round++;
                 released += config.roundSimulations(round);
@@ -430,7 +430,7 @@ public final class OnlineNpe {
           int n = Math.min(unpublished, room);
           // Whole messages while more is to come, so quick simulators are not fed one θ at a time.
           if (n > 0 && (n >= Math.min(config.proposalsPerMessage(), unpublished))) {
-            publish(round, n, region);
+            publish(round, n, source);
           }
           if (published.get() >= config.simulations()) {
             proposingDone = true;
@@ -466,18 +466,10 @@ public final class OnlineNpe {
           && Math.abs(mass - lastMass) <= config.regionTolerance() * lastMass;
     }
 
-    /** Publishes {@code n} proposals of {@code round}, from the prior when {@code source} is null. */
+    /** Publishes {@code n} proposals of {@code round} drawn from {@code source}. */
     private void publish(int round, int n, ProposalSource source) {
       this.round = round;
-      float[][] thetas;
-      if (source == null) {
-        thetas = new float[n][];
-        for (int i = 0; i < n; i++) {
-          thetas[i] = prior.sample(proposalRng);
-        }
-      } else {
-        thetas = source.sample(n, proposalRng);
-      }
+      float[][] thetas = source.sample(n, proposalRng);
       int first = published.get();
       if (first + n > config.simulations()) {
         throw new IllegalStateException(
