@@ -21,6 +21,9 @@ final class BenchTrainingOptions {
   @Option(names = "--lr-schedule", description = "learning-rate schedule, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE + ")")
   String learningRateSchedule = RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE;
 
+  @Option(names = "--batch-size", defaultValue = "256", description = "training minibatch, as run's (default ${DEFAULT-VALUE})")
+  int batchSize;
+
   @Option(names = "--patience", defaultValue = "20", description = "validations without improvement before training stops, as run's (default ${DEFAULT-VALUE})")
   int patience;
 
@@ -39,7 +42,7 @@ final class BenchTrainingOptions {
   /** @throws IllegalArgumentException naming the setting that is out of range */
   TrainerConfig trainer(long seed) {
     TrainerConfig defaults = TrainerConfig.defaults();
-    return new TrainerConfig(defaults.batchSize(), learningRate, validationInterval, defaults.clipMaxNorm(), seed)
+    return new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed)
         .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule));
   }
 }

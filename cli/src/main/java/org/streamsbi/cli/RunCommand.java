@@ -66,6 +66,7 @@ final class RunCommand implements Callable<Integer> {
           Map.entry("--estimator", "estimator.name"),
           Map.entry("--method", "method"),
           Map.entry("--rounds", "rounds"),
+          Map.entry("--atoms", "atoms"),
           Map.entry("--dashboard-host", "dashboard.host"),
           Map.entry("--dashboard-port", "dashboard.port"),
           Map.entry("--no-dashboard", "dashboard.enabled"),
@@ -148,6 +149,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--rounds", description = "rounds of a sequential method (default " + RunPlan.DEFAULT_ROUNDS + ")")
   Integer rounds;
+
+  @Option(names = "--atoms", description = "snpe: θ each row is scored against in the atomic loss, its own included (default 10, as sbi's num_atoms)")
+  Integer atoms;
 
   @Mixin DashboardOptions dashboardOptions;
 

@@ -24,6 +24,7 @@ record RunFile(
     Integer refreshSteps,
     Integer inFlight,
     Double regionTolerance,
+    Integer atoms,
     Estimator estimator,
     Trainer trainer,
     Buffer buffer,

@@ -160,6 +160,10 @@ final class RunPlan {
       throw f.invalid("region_tolerance", "applies to tsnpe and tsnpe-async, whose truncation region it watches; "
           + "snpe proposes from the posterior and has none");
     }
+    if (file.atoms() != null && method != Method.SNPE) {
+      throw f.invalid("atoms", "applies to snpe, whose atomic loss it sizes; " + method.label() + " trains with the NPE loss");
+    }
+    int atoms = method == Method.SNPE ? f.atLeast("atoms", file.atoms(), 10, 2) : 0;
     RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null, null, null) : file.estimator();
     Estimator family = f.choice("estimator.name", est.name(), Estimator.MAF, Estimator.class);
     Embedding embedding = switch (f.choice("estimator.embedding", est.embedding(), Embedding.Kind.NONE, Embedding.Kind.class)) {
@@ -212,7 +216,8 @@ final class RunPlan {
         .method(method)
         .rounds(rounds)
         .refreshSteps(f.atLeast("refresh_steps", file.refreshSteps(), 300, 1))
-        .regionTolerance(regionTolerance);
+        .regionTolerance(regionTolerance)
+        .atoms(atoms);
     if (file.inFlight() != null) {
       builder.inFlight(f.atLeast("in_flight", file.inFlight(), 0, 1));
     }

@@ -57,6 +57,9 @@ final class SbibmBenchmark implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "0", description = "rounds of a sequential method; 0 for the default, 10 (default ${DEFAULT-VALUE})")
   int rounds;
 
+  @Option(names = "--atoms", defaultValue = "0", description = "snpe: atoms of the atomic loss; 0 for the default, 10 (default ${DEFAULT-VALUE})")
+  int atoms;
+
   @Option(names = "--refresh-steps", defaultValue = "300", description = "tsnpe-async: training steps between refreshes of the truncation region (default ${DEFAULT-VALUE})")
   int refreshSteps;
 
@@ -148,6 +151,7 @@ final class SbibmBenchmark implements Callable<Integer> {
         .method(method)
         .rounds(method.sequential() ? rounds : 0)
         .refreshSteps(refreshSteps)
+        .atoms(atoms)
         .patience(training.patience)
         .flow(training.flow())
         .trainer(training.trainer(seed + observation))

@@ -214,6 +214,11 @@ class RunConfigFileTest {
     assertEquals(3, file.config().rounds());
     assertRefused(check(file(yaml + "region_tolerance: 0.1\n")),
         "region_tolerance: applies to tsnpe and tsnpe-async");
+    assertEquals(10, file.config().atoms());
+    assertEquals(5, plan("run", "--config", file(yaml + "atoms: 5\n").toString()).config().atoms());
+    assertEquals(4, plan("run", "--config", file(yaml).toString(), "--atoms", "4").config().atoms());
+    assertRefused(check(file(yaml + "atoms: 1\n")), "atoms: must be at least 2");
+    assertRefused(check(file(yaml.replace("snpe", "tsnpe") + "atoms: 5\n")), "atoms: applies to snpe");
   }
 
   @Test

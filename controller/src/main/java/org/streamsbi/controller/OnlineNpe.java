@@ -56,8 +56,6 @@ public final class OnlineNpe {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineNpe.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long REPORT_NANOS = Duration.ofSeconds(1).toNanos();
-  /** Atoms of snpe's atomic loss: sbi's default {@code num_atoms}. */
-  private static final int ATOMS = 10;
 
   private final Prior prior;
   private final StreamingSimulator simulator;
@@ -315,7 +313,7 @@ public final class OnlineNpe {
         if (previous != null) {
           trainer = trainer.startingFrom(previous);
           if (config.method() == Method.SNPE) {
-            trainer = trainer.withAtomicLoss(ATOMS);
+            trainer = trainer.withAtomicLoss(config.atoms());
           }
         }
         currentTrainer = trainer;

@@ -18,6 +18,9 @@ import org.streamsbi.trainer.TrainerConfig;
  * validated when built, with messages that name the field.
  */
 public final class RunConfig {
+  /** sbi's default {@code num_atoms}. */
+  private static final int DEFAULT_ATOMS = 10;
+
   private final String run;
   private final int simulations;
   private final int workers;
@@ -39,6 +42,7 @@ public final class RunConfig {
   private final int refreshSteps;
   private final int inFlight;
   private final double regionTolerance;
+  private final int atoms;
 
   private RunConfig(Builder b, ReplayBufferConfig buffer) {
     this.run = b.run;
@@ -56,6 +60,7 @@ public final class RunConfig {
     this.inFlight = b.inFlight > 0 ? b.inFlight
         : 2 * Math.max(1, b.workers > 0 ? b.workers : b.partitions) * b.proposalsPerMessage;
     this.regionTolerance = b.regionTolerance;
+    this.atoms = b.atoms > 0 ? b.atoms : DEFAULT_ATOMS;
     this.validationFraction = b.validationFraction;
     this.patience = b.patience;
     this.flow = b.flow;
@@ -135,15 +140,25 @@ public final class RunConfig {
   /**
    * The trainer of one round with barriers. Each round restarts the schedule from the last
    * round's weights, so a cosine decay sized for the whole run would keep every round near the
-   * full learning rate until its plateau: a round decays over its share of the run's steps.
+   * full learning rate until its plateau: a round decays over its share of the run's steps. Each
+   * round keeps its checkpoint in its own {@code round-N} directory, so that a resumed round
+   * continues itself rather than the last round's state (whose validation split and loss differ).
    */
   TrainerConfig roundTrainer(int round) {
-    if (rounds == 1 || !(trainer.learningRateSchedule() instanceof LearningRateSchedule.WarmUpCosine cosine)) {
+    if (rounds == 1) {
       return trainer;
     }
-    int decaySteps = (int) Math.max(1, (long) cosine.decaySteps() * roundSimulations(round) / simulations);
-    return trainer.withLearningRateSchedule(
-        new LearningRateSchedule.WarmUpCosine(cosine.warmUpSteps(), decaySteps, cosine.finalFactor()));
+    TrainerConfig config = trainer;
+    if (trainer.learningRateSchedule() instanceof LearningRateSchedule.WarmUpCosine cosine) {
+      int decaySteps = (int) Math.max(1, (long) cosine.decaySteps() * roundSimulations(round) / simulations);
+      config = config.withLearningRateSchedule(
+          new LearningRateSchedule.WarmUpCosine(cosine.warmUpSteps(), decaySteps, cosine.finalFactor()));
+    }
+    if (trainer.checkpointDirectory() != null) {
+      config = config.withCheckpoints(
+          trainer.checkpointDirectory().resolve("round-" + round), trainer.checkpointInterval(), trainer.resume());
+    }
+    return config;
   }
 
   /** Seeds proposals and training: the same seed gives the same proposals and initial weights. */
@@ -199,6 +214,15 @@ public final class RunConfig {
     return regionTolerance;
   }
 
+  /**
+   * snpe: θ each row of a minibatch is scored against in the atomic loss, its own and {@code atoms
+   * − 1} others of the batch (sbi's {@code num_atoms}). More atoms cost more per step and bring the
+   * loss nearer the posterior's own likelihood.
+   */
+  public int atoms() {
+    return atoms;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private String run;
@@ -225,6 +249,7 @@ public final class RunConfig {
     private int refreshSteps = 300;
     private int inFlight;
     private double regionTolerance;
+    private int atoms;
 
     private Builder(String run, int simulations) {
       this.run = run;
@@ -357,6 +382,12 @@ public final class RunConfig {
       return this;
     }
 
+    /** snpe only; default 10, as sbi's {@code num_atoms}. */
+    public Builder atoms(int atoms) {
+      this.atoms = atoms;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first field that is out of range */
     public RunConfig build() {
       new RunTopics(run);
@@ -378,6 +409,9 @@ public final class RunConfig {
       require(regionTolerance >= 0 && regionTolerance < 1, "regionTolerance", "must be in [0, 1)", regionTolerance);
       require(regionTolerance == 0 || method != Method.SNPE, "regionTolerance",
           "applies to tsnpe and tsnpe-async, whose truncation region it watches; snpe proposes from the posterior and has none", regionTolerance);
+      require(atoms == 0 || atoms >= 2, "atoms", "must be at least 2: a row's own θ and one other", atoms);
+      require(atoms == 0 || method == Method.SNPE, "atoms",
+          "applies to snpe, whose atomic loss it sizes; " + method.label() + " trains with the NPE loss", atoms);
       require(clientProperties != null, "clientProperties", "is required", clientProperties);
       require(clientProperties.isEmpty() || bootstrapServers != null, "clientProperties",
           "apply to an external cluster only; give bootstrapServers", clientProperties.keySet());

@@ -25,6 +25,7 @@ import org.streamsbi.core.Proposal;
 import org.streamsbi.core.arrow.ProposalCodec;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.LearningRateSchedule;
+import org.streamsbi.trainer.TrainerConfig;
 
 class SequentialRunTest {
   private static final int BUDGET = 900;
@@ -104,6 +105,18 @@ class SequentialRunTest {
     assertEquals(tsnpe.trainer().batchSize(), tsnpe.roundTrainer(2).batchSize());
     RunConfig npe = RunConfig.custom("x", 1005).brokerDirectory(dir).trainer(tsnpe.trainer()).build();
     assertEquals(cosine, npe.roundTrainer(1).learningRateSchedule(), "one round keeps the whole schedule");
+  }
+
+  @Test
+  void eachRoundKeepsItsCheckpointApart() {
+    TrainerConfig checkpointed = TrainerConfig.defaults().withCheckpoints(dir.resolve("checkpoints"), 50, true);
+    RunConfig tsnpe = RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.TSNPE).trainer(checkpointed).build();
+    assertEquals(dir.resolve("checkpoints").resolve("round-1"), tsnpe.roundTrainer(1).checkpointDirectory());
+    assertEquals(dir.resolve("checkpoints").resolve("round-3"), tsnpe.roundTrainer(3).checkpointDirectory());
+    assertEquals(50, tsnpe.roundTrainer(3).checkpointInterval());
+    assertTrue(tsnpe.roundTrainer(3).resume());
+    RunConfig npe = RunConfig.custom("x", 1000).brokerDirectory(dir).trainer(checkpointed).build();
+    assertEquals(dir.resolve("checkpoints"), npe.roundTrainer(1).checkpointDirectory());
   }
 
   /**
@@ -199,6 +212,14 @@ class SequentialRunTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.SNPE).regionTolerance(0.1).build());
     assertTrue(e.getMessage().startsWith("regionTolerance applies to tsnpe and tsnpe-async"), e.getMessage());
+    assertEquals(10, snpe.atoms(), "sbi's num_atoms");
+    assertEquals(4, RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.SNPE).atoms(4).build().atoms());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.SNPE).atoms(1).build());
+    assertTrue(e.getMessage().startsWith("atoms must be at least 2"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.TSNPE).atoms(5).build());
+    assertTrue(e.getMessage().startsWith("atoms applies to snpe"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> RunConfig.custom("x", 1000).brokerDirectory(dir).rounds(3).build());
     assertTrue(e.getMessage().startsWith("rounds must be 1 for method npe"), e.getMessage());

@@ -18,7 +18,8 @@ import java.util.Optional;
  * A training run's state on disk: the step, the validation bookkeeping, the best parameters so
  * far, the density (estimator, z-scoring and current parameters), and the optimizer: Adam's
  * moments and update counts and the learning-rate schedule's plateau scale, so that a resumed
- * run takes the steps an uninterrupted one would have taken.
+ * run takes the steps an uninterrupted one would have taken; and the loss it was trained with,
+ * as its validation losses mean nothing under another.
  *
  * <p>Written to a temporary file in the same directory and moved over the previous checkpoint
  * atomically, so a crash mid-write leaves the last complete checkpoint in place.
@@ -27,7 +28,9 @@ final class Checkpoint {
   static final String FILE_NAME = "checkpoint.bin";
   /** Checkpoints from before the optimizer state was kept. */
   private static final int WITHOUT_OPTIMIZER_FORMAT = 0x5342_4943;
-  private static final int FORMAT = 0x5342_4944;
+  /** Checkpoints from before the loss was kept: all trained with the NPE loss. */
+  private static final int WITHOUT_LOSS_FORMAT = 0x5342_4944;
+  private static final int FORMAT = 0x5342_4945;
 
   final long step;
   final double bestValidationLoss;
@@ -41,6 +44,8 @@ final class Checkpoint {
   final byte[] optimizerState;
   /** {@link LearningRate#plateauScale}. */
   final double learningRateScale;
+  /** Atoms of the atomic loss it was trained with; 0 for the NPE loss. */
+  final int atoms;
 
   Checkpoint(
       long step,
@@ -48,7 +53,7 @@ final class Checkpoint {
       int validationsSinceImprovement,
       byte[] bestParameters,
       ConditionalDensity density) {
-    this(step, bestValidationLoss, validationsSinceImprovement, bestParameters, density, -1, null, 1);
+    this(step, bestValidationLoss, validationsSinceImprovement, bestParameters, density, -1, null, 1, 0);
   }
 
   Checkpoint(
@@ -59,7 +64,8 @@ final class Checkpoint {
       ConditionalDensity density,
       long nextValidation,
       byte[] optimizerState,
-      double learningRateScale) {
+      double learningRateScale,
+      int atoms) {
     this.step = step;
     this.bestValidationLoss = bestValidationLoss;
     this.validationsSinceImprovement = validationsSinceImprovement;
@@ -68,6 +74,7 @@ final class Checkpoint {
     this.nextValidation = nextValidation;
     this.optimizerState = optimizerState;
     this.learningRateScale = learningRateScale;
+    this.atoms = atoms;
   }
 
   void write(Path directory) {
@@ -88,6 +95,7 @@ final class Checkpoint {
           out.writeLong(nextValidation);
           out.writeDouble(learningRateScale);
           writeBytes(optimizerState, out);
+          out.writeInt(atoms);
           out.flush();
           // The rename below must not expose a file whose data is still in the page cache only.
           file.getFD().sync();
@@ -114,7 +122,7 @@ final class Checkpoint {
     try (InputStream file = new BufferedInputStream(new FileInputStream(path.toFile()))) {
       DataInputStream in = new DataInputStream(file);
       int format = in.readInt();
-      if (format != FORMAT && format != WITHOUT_OPTIMIZER_FORMAT) {
+      if (format != FORMAT && format != WITHOUT_LOSS_FORMAT && format != WITHOUT_OPTIMIZER_FORMAT) {
         throw new IOException(
             directory.resolve(FILE_NAME) + " is not a checkpoint (format tag "
                 + Integer.toHexString(format) + ")");
@@ -131,9 +139,11 @@ final class Checkpoint {
         long nextValidation = in.readLong();
         double scale = in.readDouble();
         byte[] optimizerState = readBytes(in, directory);
+        int atoms = format == FORMAT ? in.readInt() : 0;
         return Optional.of(
             new Checkpoint(
-                step, best, since, bestParameters, density, nextValidation, optimizerState, scale));
+                step, best, since, bestParameters, density, nextValidation, optimizerState, scale,
+                atoms));
       } catch (IOException | RuntimeException e) {
         density.close();
         throw e;

@@ -175,6 +175,12 @@ public final class NpeTrainer {
       return null;
     }
     ConditionalDensity density = checkpoint.density;
+    if (checkpoint.atoms != atoms()) {
+      density.close();
+      throw new IllegalArgumentException(
+          "the checkpoint in " + config.checkpointDirectory() + " was trained with "
+              + lossName(checkpoint.atoms) + "; this training uses " + lossName(atoms()));
+    }
     if (!density.config().equals(flowConfig)
         || density.thetaDimension() != buffer.thetaDimension()
         || density.xDimension() != buffer.xDimension()) {
@@ -186,6 +192,15 @@ public final class NpeTrainer {
               + " and " + buffer.xDimension());
     }
     return checkpoint;
+  }
+
+  /** Atoms of the atomic loss this trainer uses; 0 for the NPE loss. */
+  private int atoms() {
+    return atomicLoss == null ? 0 : atomicLoss.atoms();
+  }
+
+  private static String lossName(int atoms) {
+    return atoms == 0 ? "the NPE loss" : "the atomic loss with " + atoms + " atoms";
   }
 
   /** The state of one training run. */
@@ -369,7 +384,8 @@ public final class NpeTrainer {
               density,
               nextValidation,
               state.toByteArray(),
-              learningRate.plateauScale())
+              learningRate.plateauScale(),
+              atoms())
           .write(config.checkpointDirectory());
     }
 

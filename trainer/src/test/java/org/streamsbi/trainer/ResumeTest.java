@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -64,7 +65,7 @@ class ResumeTest {
     Path stripped = directory.resolve("stripped");
     new Checkpoint(
             halfway.step, halfway.bestValidationLoss, halfway.validationsSinceImprovement,
-            halfway.bestParameters, halfway.density, halfway.nextValidation, null, 1)
+            halfway.bestParameters, halfway.density, halfway.nextValidation, null, 1, 0)
         .write(stripped);
     halfway.density.close();
     Checkpoint resumed = train(buffer, directory.resolve("halves"), true, 60);
@@ -81,6 +82,37 @@ class ResumeTest {
           Arrays.equals(whole.saveParameters(), fresh.saveParameters()),
           "restarting Adam's moments from zero changes the steps");
     }
+  }
+
+  @Test
+  void aCheckpointOfOneLossIsNotResumedWithTheOther(@TempDir Path directory) throws Exception {
+    ReplayBuffer buffer = TRUTH.buffer(1_000, 5);
+    Checkpoint npe = train(buffer, directory, false, 20);
+    npe.density.close();
+    assertEquals(0, npe.atoms);
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new NpeTrainer(FlowConfig.defaults(), config(directory, true))
+                .withAtomicLoss(10)
+                .train(buffer, PRIOR, StoppingRule.maxSteps(40)));
+    assertTrue(
+        refused.getMessage().contains("trained with the NPE loss; this training uses the atomic loss with 10 atoms"),
+        refused.getMessage());
+
+    Path atomic = directory.resolve("atomic");
+    new NpeTrainer(FlowConfig.defaults(), config(atomic, false))
+        .withAtomicLoss(5)
+        .train(buffer, PRIOR, StoppingRule.maxSteps(20))
+        .posterior()
+        .close();
+    Checkpoint written = Checkpoint.read(atomic).orElseThrow();
+    written.density.close();
+    assertEquals(5, written.atoms);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new NpeTrainer(FlowConfig.defaults(), config(atomic, true))
+            .train(buffer, PRIOR, StoppingRule.maxSteps(40)));
   }
 
   @Test
