@@ -24,6 +24,9 @@ final class BenchTrainingOptions {
   @Option(names = "--batch-size", defaultValue = "256", description = "training minibatch, as run's (default ${DEFAULT-VALUE})")
   int batchSize;
 
+  @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW's decoupled weight decay, as run's (default ${DEFAULT-VALUE})")
+  double weightDecay;
+
   @Option(names = "--patience", defaultValue = "20", description = "validations without improvement before training stops, as run's (default ${DEFAULT-VALUE})")
   int patience;
 
@@ -43,6 +46,7 @@ final class BenchTrainingOptions {
   TrainerConfig trainer(long seed) {
     TrainerConfig defaults = TrainerConfig.defaults();
     return new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed)
-        .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule));
+        .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule))
+        .withWeightDecay(weightDecay);
   }
 }

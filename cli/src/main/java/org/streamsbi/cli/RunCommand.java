@@ -59,6 +59,7 @@ final class RunCommand implements Callable<Integer> {
           Map.entry("--batch-size", "trainer.batch_size"),
           Map.entry("--learning-rate", "trainer.learning_rate"),
           Map.entry("--lr-schedule", "trainer.learning_rate_schedule"),
+          Map.entry("--weight-decay", "trainer.weight_decay"),
           Map.entry("--checkpoint-dir", "trainer.checkpoint_directory"),
           Map.entry("--checkpoint-interval", "trainer.checkpoint_interval"),
           Map.entry("--resume", "trainer.resume"),
@@ -131,6 +132,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--logit-transform", description = "fit the estimator to logit((θ − low)/(high − low)) of a BoxUniform prior, so that every draw lies inside the box")
   Boolean logitTransform;
+
+  @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay: each step shrinks the weights by learning rate × this (default 0, plain Adam as sbi)")
+  Double weightDecay;
 
   @Option(names = "--lr-schedule", description = "learning-rate schedule: constant, cosine:WARMUP:DECAY[:FINAL] (steps; final factor, default 0) or plateau:FACTOR:PATIENCE[:MIN] (validations; minimum factor, default 0.01) (default " + RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE + ")")
   String learningRateSchedule;

@@ -81,7 +81,8 @@ record RunFile(
       Long seed,
       String checkpointDirectory,
       Integer checkpointInterval,
-      Boolean resume) {}
+      Boolean resume,
+      Double weightDecay) {}
 
   record Buffer(
       Integer capacity,

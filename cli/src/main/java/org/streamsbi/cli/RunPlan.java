@@ -182,7 +182,7 @@ final class RunPlan {
         embedding, logitTransform);
 
     RunFile.Trainer tr = file.trainer() == null
-        ? new RunFile.Trainer(null, null, null, null, null, null, null, null, null, null) : file.trainer();
+        ? new RunFile.Trainer(null, null, null, null, null, null, null, null, null, null, null) : file.trainer();
     long seed = tr.seed() == null ? 0 : tr.seed();
     String schedule = tr.learningRateSchedule() == null ? DEFAULT_LEARNING_RATE_SCHEDULE : tr.learningRateSchedule();
     TrainerConfig trainer = new TrainerConfig(
@@ -191,7 +191,8 @@ final class RunPlan {
         f.atLeast("trainer.validation_interval", tr.validationInterval(), 0, 0),
         f.positive("trainer.clip_max_norm", tr.clipMaxNorm(), 5.0),
         seed)
-        .withLearningRateSchedule(f.guard("trainer.learning_rate_schedule", () -> LearningRateSchedule.parse(schedule)));
+        .withLearningRateSchedule(f.guard("trainer.learning_rate_schedule", () -> LearningRateSchedule.parse(schedule)))
+        .withWeightDecay(f.atLeastReal("trainer.weight_decay", tr.weightDecay(), 0, 0));
     Path checkpoints = f.path(baseDirectory, tr.checkpointDirectory());
     if (checkpoints != null) {
       trainer = trainer.withCheckpoints(checkpoints,

@@ -115,6 +115,11 @@ class RunConfigFileTest {
         """)), "trainer.learning_rate: must be positive, got -1");
     assertRefused(check(file("""
         task: two_moons
+        trainer: {weight_decay: -0.1}
+        output: {directory: out}
+        """)), "trainer.weight_decay: must be a finite number of at least 0, got -0.1");
+    assertRefused(check(file("""
+        task: two_moons
         buffer: {validation_fraction: 0.7}
         output: {directory: out}
         """)), "buffer.validation_fraction: must be between 0 and 0.5 (exclusive), got 0.7");
@@ -174,6 +179,8 @@ class RunConfigFileTest {
     // The flags' defaults (seed 0, learning rate 5e-4) must not replace the file's values.
     assertEquals(4, plan.config().seed());
     assertEquals(1e-3, plan.config().trainer().learningRate(), 1e-12);
+    assertEquals(0, plan.config().trainer().weightDecay(), "plain Adam unless asked");
+    assertEquals(0.01, plan("run", "--config", file.toString(), "--weight-decay", "0.01").config().trainer().weightDecay(), 1e-12);
     assertEquals(file.getParent().resolve("out"), plan.out());
 
     Path out = dir.resolve("elsewhere");

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * DJL's Adam update (the same fused native kernel, bias correction folded into the step size,
- * β₁ 0.9, β₂ 0.999, ε 1e-8) with state that can be saved and restored: DJL's own Adam keeps its
+ * β₁ 0.9, β₂ 0.999, ε 1e-8; AdamW's decoupled weight decay when one is given) with state that can be saved and restored: DJL's own Adam keeps its
  * moments and update counts private, so a resumed training would restart them from zero.
  *
  * <p>State is keyed by parameter id, which is new in every model; {@link #save} and
@@ -26,12 +26,15 @@ final class CheckpointableAdam extends Optimizer {
   private static final float EPSILON = 1e-8f;
 
   private final Tracker learningRate;
+  private final boolean decoupled;
   private final Map<String, NDArray> means = new HashMap<>();
   private final Map<String, NDArray> variances = new HashMap<>();
   private final Map<String, Integer> updates = new HashMap<>();
 
-  CheckpointableAdam(Tracker learningRate) {
-    super(new Builder());
+  /** @param weightDecay AdamW's decoupled decay; 0 for plain Adam */
+  CheckpointableAdam(Tracker learningRate, double weightDecay) {
+    super(new Builder().optWeightDecays((float) weightDecay));
+    this.decoupled = weightDecay > 0;
     this.learningRate = learningRate;
   }
 
@@ -61,7 +64,8 @@ final class CheckpointableAdam extends Optimizer {
             BETA2,
             EPSILON,
             true,
-            false);
+            // Plain Adam adds 0 × weight to the gradient; AdamW with 0 would spend three more ops.
+            decoupled);
   }
 
   /** Updates made so far: the step count of the first parameter. */

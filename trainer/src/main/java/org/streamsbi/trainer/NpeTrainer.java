@@ -286,7 +286,7 @@ public final class NpeTrainer {
     }
 
     void loop() {
-      optimizer = new CheckpointableAdam(learningRate);
+      optimizer = new CheckpointableAdam(learningRate, config.weightDecay());
       DefaultTrainingConfig trainingConfig =
           new DefaultTrainingConfig(
                   atomicLoss == null ? new NegativeLogLikelihood() : atomicLoss)

@@ -3,10 +3,12 @@ package org.streamsbi.trainer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.streamsbi.buffer.Minibatch;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.buffer.ReplayBufferConfig;
@@ -107,6 +110,35 @@ class NpeTrainerTest {
     }
     assertArrayEquals(logQ[0], logQ[1]);
     assertFalse(Arrays.equals(logQ[0], logQ[2]), "another seed, another model");
+  }
+
+  @Test
+  void weightDecayShrinksTheWeightsAndIsValidated(@TempDir Path directory) throws Exception {
+    ReplayBuffer buffer = TRUTH.buffer(2_000, 6);
+    double[] norms = new double[2];
+    double[] decays = {0, 5};
+    for (int i = 0; i < decays.length; i++) {
+      Path checkpoint = directory.resolve("decay-" + i);
+      TrainerConfig config =
+          new TrainerConfig(128, 1e-3, 100, 5.0, 11)
+              .withWeightDecay(decays[i])
+              .withCheckpoints(checkpoint, 1_000, false);
+      new NpeTrainer(FlowConfig.defaults(), config)
+          .train(buffer, PRIOR, StoppingRule.maxSteps(300))
+          .posterior()
+          .close();
+      try (ConditionalDensity trained = Checkpoint.read(checkpoint).orElseThrow().density) {
+        for (var parameter : trained.estimator().getParameters().values()) {
+          if (parameter.requiresGradient()) {
+            norms[i] += parameter.getArray().square().sum().getFloat();
+          }
+        }
+      }
+    }
+    assertTrue(norms[1] < 0.8 * norms[0], "squared norms " + Arrays.toString(norms));
+    IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> TrainerConfig.defaults().withWeightDecay(-1));
+    assertTrue(refused.getMessage().startsWith("trainer.weightDecay"), refused.getMessage());
   }
 
   /**
