@@ -41,7 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Ingestion from Kafka into the replay buffer as a ratio to a bare kafka-clients consumer",
       "reading the same topic (target >= 0.8), the cost of drawing a 256-sample minibatch as a",
-      "fraction of one MAF training step (target < 5%), and the off-heap bytes per sample."
+      "fraction of one MAF training step (target < 5%%), and the off-heap bytes per sample."
     })
 final class BufferBenchmark implements Callable<Integer> {
   private static final int MINIBATCH = 256;

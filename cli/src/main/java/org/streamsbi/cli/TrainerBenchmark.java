@@ -40,7 +40,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "slcp (θ 5, x 8) sizes, each as a ratio to sbi's 8,400 samples/s (target >= 5x); then whole",
       "two_moons runs on the embedded broker: wall time as a ratio to sbi's 86 s of training alone",
       "(target <= 1/3 with C2ST <= 0.59 on observation 1) and the share of the trainer's time spent",
-      "waiting for data (target < 5%)."
+      "waiting for data (target < 5%%)."
     })
 final class TrainerBenchmark implements Callable<Integer> {
   /** sbi's NPE training throughput at batch 256 on CPU, the figure issue 5 measures against. */
