@@ -33,6 +33,12 @@ final class BenchTrainingOptions {
   @Option(names = "--validation-interval", defaultValue = "0", description = "training steps between validations, as run's (default ${DEFAULT-VALUE})")
   int validationInterval;
 
+  /** The settings as a line of the bench's output, so that its figures can be reproduced. */
+  String describe() {
+    return estimator + ", batch " + batchSize + ", learning rate " + learningRate + " " + learningRateSchedule
+        + (weightDecay > 0 ? ", weight decay " + weightDecay : "") + ", patience " + patience;
+  }
+
   /** @throws IllegalArgumentException naming the option */
   FlowConfig flow() {
     try {

@@ -101,8 +101,9 @@ final class SbibmBenchmark implements Callable<Integer> {
     double[][] c2st = new double[methods.size()][numbers.length];
     double[][] seconds = new double[methods.size()][numbers.length];
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(kafka)) {
-      out.printf("%s, %,d simulations, %s, observations %s, %d workers%s%n", task, budget,
+      out.printf("%s, %,d simulations, %s, observations %s, %d workers, %s%s%n", task, budget,
           String.join(" and ", methods.stream().map(Method::label).toList()), observations, workers,
+          training.describe(),
           simulationMillis == 0 ? "" : String.format(", %.1f ms added per simulation", simulationMillis));
       out.flush();
       for (int i = 0; i < numbers.length; i++) {
