@@ -14,8 +14,9 @@ import java.util.Map;
 
 /**
  * DJL's Adam update (the same fused native kernel, bias correction folded into the step size,
- * β₁ 0.9, β₂ 0.999, ε 1e-8; AdamW's decoupled weight decay when one is given) with state that can be saved and restored: DJL's own Adam keeps its
- * moments and update counts private, so a resumed training would restart them from zero.
+ * β₁ 0.9, β₂ 0.999, ε 1e-8, and AdamW's decoupled weight decay when one is given) with state
+ * that can be saved and restored: DJL's own Adam keeps its moments and update counts private, so
+ * a resumed training would restart them from zero.
  *
  * <p>State is keyed by parameter id, which is new in every model; {@link #save} and
  * {@link #restore} therefore go through the flow's parameters in their fixed order.

@@ -19,8 +19,8 @@ import java.nio.file.Path;
  * @param resume whether to continue from the checkpoint in the directory, when there is one
  * @param learningRateSchedule how the learning rate changes during training (sbi: constant)
  * @param weightDecay AdamW's decoupled weight decay: each step shrinks every weight by learning
- *     rate × weightDecay of itself, which holds back the overfitting of small simulation budgets;
- *     0 is plain Adam (sbi)
+ *     rate × weightDecay of itself, pulling weights the data does not hold up towards zero; 0 is
+ *     plain Adam (sbi)
  */
 public record TrainerConfig(
     int batchSize,
