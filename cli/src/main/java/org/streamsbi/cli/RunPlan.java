@@ -163,7 +163,8 @@ final class RunPlan {
     if (file.atoms() != null && method != Method.SNPE) {
       throw f.invalid("atoms", "applies to snpe, whose atomic loss it sizes; " + method.label() + " trains with the NPE loss");
     }
-    int atoms = method == Method.SNPE ? f.atLeast("atoms", file.atoms(), 10, 2) : 0;
+    // Absent, 0 leaves the default to RunConfig, which alone knows it.
+    int atoms = file.atoms() == null ? 0 : f.atLeast("atoms", file.atoms(), 0, 2);
     RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null, null, null) : file.estimator();
     Estimator family = f.choice("estimator.name", est.name(), Estimator.MAF, Estimator.class);
     Embedding embedding = switch (f.choice("estimator.embedding", est.embedding(), Embedding.Kind.NONE, Embedding.Kind.class)) {
