@@ -2,135 +2,153 @@ package org.streamsbi.trainer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Parameter;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * DJL's Adam update (the same fused native kernel, bias correction folded into the step size,
- * β₁ 0.9, β₂ 0.999, ε 1e-8, and AdamW's decoupled weight decay when one is given) with state
- * that can be saved and restored: DJL's own Adam keeps its moments and update counts private, so
- * a resumed training would restart them from zero.
+ * β₁ 0.9, β₂ 0.999, ε 1e-8, and AdamW's decoupled weight decay when one is given) of a
+ * {@link FlatParameters} vector, with state that can be saved and restored: DJL's own Adam keeps
+ * its moments and update counts private, so a resumed training would restart them from zero.
  *
- * <p>State is keyed by parameter id, which is new in every model; {@link #save} and
- * {@link #restore} therefore go through the flow's parameters in their fixed order.
+ * <p>{@link #save} and {@link #restore} write the moments per parameter, in the flow's fixed
+ * order, as they were written when each parameter had its own update.
  */
-final class CheckpointableAdam extends Optimizer {
+final class CheckpointableAdam implements AutoCloseable {
   private static final float BETA1 = 0.9f;
   private static final float BETA2 = 0.999f;
   private static final float EPSILON = 1e-8f;
 
   private final Tracker learningRate;
-  private final boolean decoupled;
-  private final Map<String, NDArray> means = new HashMap<>();
-  private final Map<String, NDArray> variances = new HashMap<>();
-  private final Map<String, Integer> updates = new HashMap<>();
+  private final float weightDecay;
+  private NDArray mean;
+  private NDArray variance;
+  private int updates;
 
   /** @param weightDecay AdamW's decoupled decay; 0 for plain Adam */
   CheckpointableAdam(Tracker learningRate, double weightDecay) {
-    super(new Builder().optWeightDecays((float) weightDecay));
-    this.decoupled = weightDecay > 0;
     this.learningRate = learningRate;
+    this.weightDecay = (float) weightDecay;
   }
 
-  @Override
-  public void update(String parameterId, NDArray weight, NDArray grad) {
-    int t = updates.merge(parameterId, 1, Integer::sum);
+  /** One Adam step of {@code weight} in place along {@code gradient}, both of the same shape. */
+  void update(NDArray weight, NDArray gradient) {
+    int t = ++updates;
     double coefficient1 = 1.0 - Math.pow(BETA1, t);
     double coefficient2 = 1.0 - Math.pow(BETA2, t);
-    float rate = learningRate.getNewValue(parameterId, t);
+    float rate = learningRate.getNewValue(t);
     float corrected = (float) (rate * Math.sqrt(coefficient2) / coefficient1);
     if (!Float.isFinite(corrected)) {
       throw new IllegalStateException("the learning rate at update " + t + " is " + rate);
     }
-    NDArray mean = means.computeIfAbsent(parameterId, id -> weight.zerosLike());
-    NDArray variance = variances.computeIfAbsent(parameterId, id -> weight.zerosLike());
+    if (mean == null) {
+      mean = weight.zerosLike();
+      variance = weight.zerosLike();
+    }
     weight
         .getNDArrayInternal()
         .adamUpdate(
-            new NDList(weight, grad, mean, variance),
+            new NDList(weight, gradient, mean, variance),
             new NDList(weight),
             rate,
             corrected,
-            getWeightDecay(),
-            rescaleGrad,
-            clipGrad,
+            weightDecay,
+            1,
+            -1,
             BETA1,
             BETA2,
             EPSILON,
             true,
             // Plain Adam adds 0 × weight to the gradient; AdamW with 0 would spend three more ops.
-            decoupled);
+            weightDecay > 0);
   }
 
-  /** Updates made so far: the step count of the first parameter. */
-  int updates(List<Parameter> parameters) {
-    return parameters.isEmpty() ? 0 : updates.getOrDefault(parameters.get(0).getId(), 0);
+  /** Updates made so far. */
+  int updates() {
+    return updates;
   }
 
-  /** Writes the update count and both moments of each parameter, in the given order. */
-  void save(List<Parameter> parameters, DataOutputStream out) throws IOException {
-    out.writeInt(parameters.size());
-    for (Parameter parameter : parameters) {
-      String id = parameter.getId();
-      out.writeInt(updates.getOrDefault(id, 0));
-      NDArray mean = means.get(id);
-      out.writeBoolean(mean != null);
-      if (mean != null) {
-        writeFloats(mean.toFloatArray(), out);
-        writeFloats(variances.get(id).toFloatArray(), out);
+  /**
+   * Writes, per parameter of the given lengths, the update count and both moments.
+   *
+   * @param sizes the parameters' lengths, in the order of the vector
+   */
+  void save(long[] sizes, DataOutputStream out) throws IOException {
+    float[] means = mean == null ? null : mean.toFloatArray();
+    float[] variances = mean == null ? null : variance.toFloatArray();
+    out.writeInt(sizes.length);
+    int offset = 0;
+    for (long size : sizes) {
+      out.writeInt(updates);
+      out.writeBoolean(means != null);
+      if (means != null) {
+        writeFloats(means, offset, (int) size, out);
+        writeFloats(variances, offset, (int) size, out);
       }
+      offset += (int) size;
     }
   }
 
-  /** Replaces the state by one {@link #save} wrote for parameters of the same shapes. */
-  void restore(List<Parameter> parameters, DataInputStream in) throws IOException {
+  /**
+   * Replaces the state by one {@link #save} wrote for parameters of the same lengths; the moments
+   * are made like {@code weight}, the vector they will update.
+   */
+  void restore(long[] sizes, NDArray weight, DataInputStream in) throws IOException {
     int count = in.readInt();
-    if (count != parameters.size()) {
+    if (count != sizes.length) {
       throw new IOException(
-          "the optimizer state holds " + count + " parameters, the flow " + parameters.size());
+          "the optimizer state holds " + count + " parameters, the flow " + sizes.length);
     }
-    for (Parameter parameter : parameters) {
-      String id = parameter.getId();
-      NDArray weight = parameter.getArray();
-      updates.put(id, in.readInt());
+    float[] means = new float[Math.toIntExact(weight.size())];
+    float[] variances = new float[means.length];
+    boolean moments = false;
+    int offset = 0;
+    for (long size : sizes) {
+      updates = in.readInt();
       if (in.readBoolean()) {
-        means.put(id, readLike(weight, in));
-        variances.put(id, readLike(weight, in));
+        moments = true;
+        readFloats(means, offset, (int) size, in);
+        readFloats(variances, offset, (int) size, in);
       }
+      offset += (int) size;
+    }
+    close();
+    if (moments) {
+      mean = weight.getManager().create(means, weight.getShape());
+      variance = weight.getManager().create(variances, weight.getShape());
     }
   }
 
-  private static void writeFloats(float[] values, DataOutputStream out) throws IOException {
-    out.writeInt(values.length);
-    for (float v : values) {
-      out.writeFloat(v);
+  private static void writeFloats(float[] values, int offset, int length, DataOutputStream out)
+      throws IOException {
+    out.writeInt(length);
+    for (int i = offset; i < offset + length; i++) {
+      out.writeFloat(values[i]);
     }
   }
 
-  private static NDArray readLike(NDArray weight, DataInputStream in) throws IOException {
-    int length = in.readInt();
-    if (length != weight.size()) {
+  private static void readFloats(float[] into, int offset, int length, DataInputStream in)
+      throws IOException {
+    int saved = in.readInt();
+    if (saved != length) {
       throw new IOException(
-          "an optimizer moment has " + length + " values, its parameter " + weight.size());
+          "an optimizer moment has " + saved + " values, its parameter " + length);
     }
-    float[] values = new float[length];
-    for (int i = 0; i < length; i++) {
-      values[i] = in.readFloat();
+    for (int i = offset; i < offset + length; i++) {
+      into[i] = in.readFloat();
     }
-    return weight.getManager().create(values, weight.getShape());
   }
 
-  private static final class Builder extends OptimizerBuilder<Builder> {
-    @Override
-    protected Builder self() {
-      return this;
+  /** Frees the moments. */
+  @Override
+  public void close() {
+    if (mean != null) {
+      mean.close();
+      variance.close();
+      mean = null;
+      variance = null;
     }
   }
 }

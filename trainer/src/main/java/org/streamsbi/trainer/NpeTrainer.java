@@ -1,23 +1,19 @@
 package org.streamsbi.trainer;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -215,7 +211,6 @@ public final class NpeTrainer {
     private final Checkpoint resumed;
     private final LearningRate learningRate;
     private CheckpointableAdam optimizer;
-    private List<Parameter> parameters;
     private long step;
     private long nextValidation = -1;
     private long waitingNanos;
@@ -269,13 +264,14 @@ public final class NpeTrainer {
       return z ^ (z >>> 31);
     }
 
-    private void restoreOptimizer() {
+    private void restoreOptimizer(FlatParameters flat) {
       if (resumed == null || resumed.optimizerState == null) {
         return;
       }
       try {
         optimizer.restore(
-            parameters,
+            flat.sizes(),
+            flat.vector(),
             new DataInputStream(new ByteArrayInputStream(resumed.optimizerState)));
       } catch (IOException e) {
         throw new IllegalArgumentException(
@@ -286,21 +282,22 @@ public final class NpeTrainer {
     }
 
     void loop() {
-      optimizer = new CheckpointableAdam(learningRate, config.weightDecay());
-      DefaultTrainingConfig trainingConfig =
-          new DefaultTrainingConfig(
-                  atomicLoss == null ? new NegativeLogLikelihood() : atomicLoss)
-              .optDevices(new Device[] {Djl.device()})
-              .optOptimizer(optimizer);
+      Loss loss = atomicLoss == null ? new NegativeLogLikelihood() : atomicLoss;
       ConditionalEstimator flow = density.estimator();
+      NDManager modelManager = density.model().getNDManager();
       long started = System.nanoTime();
-      try (Trainer trainer = density.model().newTrainer(trainingConfig)) {
-        Engine.getInstance().setRandomSeed(Long.hashCode(config.seed()));
-        trainer.initialize(
-            new Shape(config.batchSize(), flow.thetaDimension()),
-            new Shape(config.batchSize(), flow.contextDimension()));
-        parameters = flow.getParameters().values();
-        restoreOptimizer();
+      Engine.getInstance().setRandomSeed(Long.hashCode(config.seed()));
+      flow.initialize(
+          modelManager,
+          DataType.FLOAT32,
+          new Shape(config.batchSize(), flow.thetaDimension()),
+          new Shape(config.batchSize(), flow.contextDimension()));
+      try (NDManager runManager = modelManager.newSubManager();
+          FlatParameters flat =
+              new FlatParameters(flow.getParameters().values(), runManager);
+          CheckpointableAdam adam = new CheckpointableAdam(learningRate, config.weightDecay())) {
+        optimizer = adam;
+        restoreOptimizer(flat);
         double lossSum = 0;
         int losses = 0;
         if (nextValidation <= step) {
@@ -309,12 +306,13 @@ public final class NpeTrainer {
         long intervalStarted = System.nanoTime();
         long intervalSteps = 0;
         while (!Thread.currentThread().isInterrupted()) {
-          lossSum += step(trainer);
+          lossSum += step(flat, loss);
           losses++;
           step++;
           intervalSteps++;
           if (step >= nextValidation) {
             double intervalSeconds = (System.nanoTime() - intervalStarted) / 1e9;
+            flat.writeBack();
             double validationLoss = validationLoss();
             if (validationLoss < best) {
               best = validationLoss;
@@ -334,7 +332,7 @@ public final class NpeTrainer {
                     best,
                     sinceImprovement,
                     (System.nanoTime() - started) / 1e9,
-                    learningRate.current(optimizer.updates(parameters)),
+                    learningRate.current(optimizer.updates()),
                     intervalSteps / intervalSeconds,
                     intervalSteps * config.batchSize() / intervalSeconds,
                     watermarkSeconds,
@@ -351,12 +349,13 @@ public final class NpeTrainer {
           }
           // After the validation of the same step, so that a resumed run does not repeat it.
           if (config.checkpointDirectory() != null && step % config.checkpointInterval() == 0) {
-            checkpoint();
+            checkpoint(flat);
           }
         }
-        // Inside the trainer: the optimizer's moments live in the model's memory until then.
+        flat.writeBack();
+        // Before the vector and the optimizer's moments are freed.
         if (config.checkpointDirectory() != null) {
-          checkpoint();
+          checkpoint(flat);
         }
       }
       trainingSeconds = (System.nanoTime() - started) / 1e9;
@@ -369,10 +368,11 @@ public final class NpeTrainer {
       }
     }
 
-    private void checkpoint() {
+    private void checkpoint(FlatParameters flat) {
+      flat.writeBack();
       ByteArrayOutputStream state = new ByteArrayOutputStream();
       try {
-        optimizer.save(parameters, new DataOutputStream(state));
+        optimizer.save(flat.sizes(), new DataOutputStream(state));
       } catch (IOException e) {
         throw new IllegalStateException("writing to memory failed", e);
       }
@@ -405,23 +405,22 @@ public final class NpeTrainer {
     }
 
     /** One Adam step on a fresh minibatch; returns its loss in the z-scored space. */
-    private float step(Trainer trainer) {
+    private float step(FlatParameters flat, Loss loss) {
       Standardization standardization = density.standardization();
       long drawing = System.nanoTime();
       SplittableRandom random = stepRandom();
       Minibatch batch = buffer.sample(config.batchSize(), random);
       waitingNanos += System.nanoTime() - drawing;
-      try (NDManager manager = trainer.getManager().newSubManager()) {
-        NDList inputs;
+      try (NDManager manager = density.model().getNDManager().newSubManager()) {
+        NDArray theta;
+        NDArray x;
         NDList labels;
         if (atomicLoss == null) {
-          inputs =
-              new NDList(
-                  manager.create(
-                      standardization.theta(batch.theta()),
-                      new Shape(batch.size(), batch.thetaDimension())),
-                  manager.create(
-                      standardization.x(batch.x()), new Shape(batch.size(), batch.xDimension())));
+          theta =
+              manager.create(
+                  standardization.theta(batch.theta()),
+                  new Shape(batch.size(), batch.thetaDimension()));
+          x = manager.create(standardization.x(batch.x()), new Shape(batch.size(), batch.xDimension()));
           labels = new NDList();
         } else {
           int atoms = atomicLoss.atomsFor(batch.size());
@@ -429,20 +428,18 @@ public final class NpeTrainer {
               AtomicLoss.pairs(
                   batch, AtomicLoss.atomRows(batch.size(), atoms, random), standardization, prior);
           int rows = batch.size() * atoms;
-          inputs =
-              new NDList(
-                  manager.create(pairs.theta(), new Shape(rows, batch.thetaDimension())),
-                  manager.create(pairs.x(), new Shape(rows, batch.xDimension())));
+          theta = manager.create(pairs.theta(), new Shape(rows, batch.thetaDimension()));
+          x = manager.create(pairs.x(), new Shape(rows, batch.xDimension()));
           labels = new NDList(manager.create(pairs.offsets(), new Shape(batch.size(), atoms)));
         }
-        float loss;
+        float batchLoss;
         float[] rowLosses = null;
         synchronized (Djl.AUTOGRAD) {
-          try (GradientCollector collector = trainer.newGradientCollector()) {
-            NDList logQ = trainer.forward(inputs);
-            NDArray batchLoss = trainer.getLoss().evaluate(labels, logQ);
-            collector.backward(batchLoss);
-            loss = batchLoss.getFloat();
+          try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDList logQ = new NDList(density.estimator().logProb(theta, x, flat.views(manager)));
+            NDArray mean = loss.evaluate(labels, logQ);
+            collector.backward(mean);
+            batchLoss = mean.getFloat();
             if (reportsLosses) {
               rowLosses =
                   atomicLoss == null
@@ -450,50 +447,40 @@ public final class NpeTrainer {
                       : atomicLoss.rowLosses(labels, logQ).toFloatArray();
             }
           }
-          if (clipGradients(manager)) {
-            trainer.step();
+          NDArray gradient = flat.gradient(manager);
+          if (clipped(gradient)) {
+            optimizer.update(flat.vector(), gradient);
+            // The next backward pass adds to the gradient.
+            gradient.muli(0);
           } else {
-            LOG.warn("step {}: non-finite gradients (loss {}), the step is skipped", step, loss);
+            LOG.warn("step {}: non-finite gradients (loss {}), the step is skipped", step, batchLoss);
           }
         }
         if (rowLosses != null) {
           buffer.reportLosses(batch.keys(), rowLosses);
         }
-        return loss;
+        return batchLoss;
       }
     }
 
     /**
-     * Scales all gradients together so their global L2 norm is at most clipMaxNorm, as
-     * torch.nn.utils.clip_grad_norm_ in sbi (Adam's own clipGrad clamps each value instead).
-     * Non-finite gradients are zeroed and refused: one such Adam step would make every parameter
-     * NaN for good, and the next minibatch is a different one.
+     * Scales the gradient so its L2 norm is at most clipMaxNorm, as
+     * torch.nn.utils.clip_grad_norm_ in sbi (Adam's own clipGrad clamps each value instead). A
+     * non-finite gradient is zeroed and refused: one such Adam step would make every parameter NaN
+     * for good, and the next minibatch is a different one.
      *
-     * @return whether the gradients are finite and the step may be taken
+     * @return whether the gradient is finite and the step may be taken
      */
-    private boolean clipGradients(NDManager manager) {
-      NDArray[] gradients = new NDArray[parameters.size()];
-      NDList norms = new NDList(parameters.size());
-      for (int i = 0; i < gradients.length; i++) {
-        gradients[i] = parameters.get(i).getArray().getGradient();
-        // getGradient hands out a new handle owned by the model: let the step's manager free it.
-        gradients[i].attach(manager);
-        norms.add(gradients[i].norm());
-      }
-      float total = NDArrays.stack(norms).norm().getFloat();
-      if (!Float.isFinite(total)) {
-        for (NDArray gradient : gradients) {
-          // In place, as the model owns the storage: NaN × 0 stays NaN, but NaN⁰ is 1.
-          gradient.powi(0).muli(0);
-        }
+    private boolean clipped(NDArray gradient) {
+      float norm = gradient.norm().getFloat();
+      if (!Float.isFinite(norm)) {
+        // NaN × 0 stays NaN, but NaN⁰ is 1.
+        gradient.powi(0).muli(0);
         return false;
       }
-      double coefficient = config.clipMaxNorm() / (total + 1e-6);
+      double coefficient = config.clipMaxNorm() / (norm + 1e-6);
       if (coefficient < 1) {
-        NDArray factor = manager.create((float) coefficient);
-        for (NDArray gradient : gradients) {
-          gradient.muli(factor);
-        }
+        gradient.muli((float) coefficient);
       }
       return true;
     }
