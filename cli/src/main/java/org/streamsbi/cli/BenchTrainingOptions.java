@@ -15,6 +15,12 @@ final class BenchTrainingOptions {
   @Option(names = "--estimator", defaultValue = "maf", description = "maf, nsf or mdn, as run's (default ${DEFAULT-VALUE})")
   String estimator;
 
+  @Option(names = "--transforms", defaultValue = "5", description = "layers of a flow, as run files' estimator.transforms (default ${DEFAULT-VALUE})")
+  int transforms;
+
+  @Option(names = "--hidden-units", defaultValue = "50", description = "units of each hidden layer, as run files' estimator.hidden_units (default ${DEFAULT-VALUE})")
+  int hiddenUnits;
+
   @Option(names = "--learning-rate", description = "Adam's step size, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE + ")")
   double learningRate = RunPlan.DEFAULT_LEARNING_RATE;
 
@@ -35,17 +41,23 @@ final class BenchTrainingOptions {
 
   /** The settings as a line of the bench's output, so that its figures can be reproduced. */
   String describe() {
-    return estimator + ", batch " + batchSize + ", learning rate " + learningRate + " " + learningRateSchedule
+    return estimator + " (" + transforms + " transforms of " + hiddenUnits + " hidden units), batch " + batchSize + ", learning rate " + learningRate + " " + learningRateSchedule
         + (weightDecay > 0 ? ", weight decay " + weightDecay : "") + ", patience " + patience;
   }
 
   /** @throws IllegalArgumentException naming the option */
   FlowConfig flow() {
+    Estimator family;
     try {
-      return FlowConfig.defaults(Estimator.valueOf(estimator.trim().toUpperCase(Locale.ROOT)));
+      family = Estimator.valueOf(estimator.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--estimator must be maf, nsf or mdn, got " + estimator);
     }
+    if (transforms < 1 || hiddenUnits < 1) {
+      throw new IllegalArgumentException(
+          "--transforms and --hidden-units must be at least 1, got " + transforms + " and " + hiddenUnits);
+    }
+    return new FlowConfig(family, transforms, hiddenUnits);
   }
 
   /** @throws IllegalArgumentException naming the setting that is out of range */

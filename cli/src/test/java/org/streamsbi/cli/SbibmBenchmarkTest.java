@@ -31,4 +31,12 @@ class SbibmBenchmarkTest {
     assertEquals(2, reference.exitCode(), reference.err());
     assertTrue(reference.err().contains("--reference: no reference posterior at /nonexistent/two_moons/obs2"), reference.err());
   }
+
+  @Test
+  void aFlowOfNoLayersExitsWithTwoNamingTheOption() {
+    RunCommandTest.Outcome none = RunCommandTest.execute(
+        "bench", "sbibm", "--task", "two_moons", "--estimator", "nsf", "--transforms", "0", "--observations", "1");
+    assertEquals(2, none.exitCode(), none.err());
+    assertTrue(none.err().contains("--transforms and --hidden-units must be at least 1, got 0 and 50"), none.err());
+  }
 }
