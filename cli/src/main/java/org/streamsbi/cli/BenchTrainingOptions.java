@@ -1,6 +1,7 @@
 package org.streamsbi.cli;
 
 import java.util.Locale;
+import org.streamsbi.controller.RunConfig;
 import org.streamsbi.trainer.Estimator;
 import org.streamsbi.trainer.FlowConfig;
 import org.streamsbi.trainer.LearningRateSchedule;
@@ -21,14 +22,17 @@ final class BenchTrainingOptions {
   @Option(names = "--hidden-units", defaultValue = "50", description = "units of each hidden layer, as run files' estimator.hidden_units (default ${DEFAULT-VALUE})")
   int hiddenUnits;
 
+  @Option(names = "--logit-transform", description = "fit the estimator to logit((θ − low)/(high − low)) of the BoxUniform prior, as run's")
+  boolean logitTransform;
+
   @Option(names = "--learning-rate", description = "Adam's step size, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE + ")")
   double learningRate = RunPlan.DEFAULT_LEARNING_RATE;
 
   @Option(names = "--lr-schedule", description = "learning-rate schedule, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE + ")")
   String learningRateSchedule = RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE;
 
-  @Option(names = "--batch-size", defaultValue = "256", description = "training minibatch, as run's (default ${DEFAULT-VALUE})")
-  int batchSize;
+  @Option(names = "--batch-size", description = "training minibatch, as run's (default: by the budget, as run's)")
+  Integer batchSize;
 
   @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW's decoupled weight decay, as run's (default ${DEFAULT-VALUE})")
   double weightDecay;
@@ -40,8 +44,8 @@ final class BenchTrainingOptions {
   int validationInterval;
 
   /** The settings as a line of the bench's output, so that its figures can be reproduced. */
-  String describe() {
-    return estimator + " (" + transforms + " transforms of " + hiddenUnits + " hidden units), batch " + batchSize + ", learning rate " + learningRate + " " + learningRateSchedule
+  String describe(int simulations) {
+    return estimator + " (" + transforms + " transforms of " + hiddenUnits + " hidden units" + (logitTransform ? ", logit transform" : "") + "), batch " + batchSize(simulations) + ", learning rate " + learningRate + " " + learningRateSchedule
         + (weightDecay > 0 ? ", weight decay " + weightDecay : "") + ", patience " + patience;
   }
 
@@ -57,13 +61,17 @@ final class BenchTrainingOptions {
       throw new IllegalArgumentException(
           "--transforms and --hidden-units must be at least 1, got " + transforms + " and " + hiddenUnits);
     }
-    return new FlowConfig(family, transforms, hiddenUnits);
+    return new FlowConfig(family, transforms, hiddenUnits).withLogitTransform(logitTransform);
+  }
+
+  private int batchSize(int simulations) {
+    return batchSize != null ? batchSize : RunConfig.batchSizeFor(simulations);
   }
 
   /** @throws IllegalArgumentException naming the setting that is out of range */
-  TrainerConfig trainer(long seed) {
+  TrainerConfig trainer(long seed, int simulations) {
     TrainerConfig defaults = TrainerConfig.defaults();
-    return new TrainerConfig(batchSize, learningRate, validationInterval, defaults.clipMaxNorm(), seed)
+    return new TrainerConfig(batchSize(simulations), learningRate, validationInterval, defaults.clipMaxNorm(), seed)
         .withLearningRateSchedule(LearningRateSchedule.parse(learningRateSchedule))
         .withWeightDecay(weightDecay);
   }

@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--patience", description = "validations without improvement before training stops, once all simulations arrived (default 20)")
   Integer patience;
 
-  @Option(names = "--batch-size", description = "training minibatch (default 256)")
+  @Option(names = "--batch-size", description = "training minibatch (default: a sixteenth of the budget rounded up to a multiple of 32, from 32 to 256)")
   Integer batchSize;
 
   @Option(names = "--learning-rate", description = "Adam step size (default " + RunPlan.DEFAULT_LEARNING_RATE + ")")

@@ -187,7 +187,7 @@ final class RunPlan {
     long seed = tr.seed() == null ? 0 : tr.seed();
     String schedule = tr.learningRateSchedule() == null ? DEFAULT_LEARNING_RATE_SCHEDULE : tr.learningRateSchedule();
     TrainerConfig trainer = new TrainerConfig(
-        f.atLeast("trainer.batch_size", tr.batchSize(), 256, 1),
+        f.atLeast("trainer.batch_size", tr.batchSize(), RunConfig.batchSizeFor(simulations), 1),
         f.positive("trainer.learning_rate", tr.learningRate(), DEFAULT_LEARNING_RATE),
         f.atLeast("trainer.validation_interval", tr.validationInterval(), 0, 0),
         f.positive("trainer.clip_max_norm", tr.clipMaxNorm(), 5.0),

@@ -103,7 +103,7 @@ final class SbibmBenchmark implements Callable<Integer> {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(kafka)) {
       out.printf("%s, %,d simulations, %s, observations %s, %d workers, %s%s%n", task, budget,
           String.join(" and ", methods.stream().map(Method::label).toList()), observations, workers,
-          training.describe(),
+          training.describe(budget),
           simulationMillis == 0 ? "" : String.format(", %.1f ms added per simulation", simulationMillis));
       out.flush();
       for (int i = 0; i < numbers.length; i++) {
@@ -155,7 +155,7 @@ final class SbibmBenchmark implements Callable<Integer> {
         .atoms(atoms)
         .patience(training.patience)
         .flow(training.flow())
-        .trainer(training.trainer(seed + observation))
+        .trainer(training.trainer(seed + observation, budget))
         .seed(seed + observation)
         .build();
   }

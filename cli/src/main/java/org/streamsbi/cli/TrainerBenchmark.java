@@ -120,7 +120,7 @@ final class TrainerBenchmark implements Callable<Integer> {
               .brokerDirectory(brokerDirectory)
               .patience(training.patience)
               .flow(training.flow())
-              .trainer(training.trainer(seed))
+              .trainer(training.trainer(seed, runSimulations))
               .seed(seed)
               .build();
       long started = System.nanoTime();

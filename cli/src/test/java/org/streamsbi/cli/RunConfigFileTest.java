@@ -176,6 +176,15 @@ class RunConfigFileTest {
     RunPlan plan = plan("run", "--config", file.toString(), "--simulations", "300", "--batch-size", "32");
     assertEquals(300, plan.config().simulations());
     assertEquals(32, plan.config().trainer().batchSize());
+    assertEquals(64, plan("run", "--config", file.toString(), "--simulations", "300").config().trainer().batchSize(),
+        "the file's batch size");
+    Path noBatch = file("""
+        task: two_moons
+        budget: {simulations: 1000}
+        output: {directory: out}
+        """);
+    assertEquals(64, plan("run", "--config", noBatch.toString()).config().trainer().batchSize(), "the budget's");
+    assertEquals(256, plan("run", "--config", noBatch.toString(), "--simulations", "5000").config().trainer().batchSize());
     // The flags' defaults (seed 0, learning rate 5e-4) must not replace the file's values.
     assertEquals(4, plan.config().seed());
     assertEquals(1e-3, plan.config().trainer().learningRate(), 1e-12);

@@ -16,6 +16,7 @@ import org.streamsbi.buffer.SelectorType;
 import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.simulator.SimulationException;
 import org.streamsbi.simulator.Simulator;
+import org.streamsbi.trainer.TrainerConfig;
 
 class OnlineNpeTest {
 
@@ -77,6 +78,20 @@ class OnlineNpeTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> RunConfig.custom("x", 100).brokerDirectory(dir).selector(SelectorType.FIFO).eviction(Eviction.MOST_SEEN).build());
     assertTrue(e.getMessage().startsWith("buffer.eviction"), e.getMessage());
+  }
+
+  @Test
+  void theBatchSizeFollowsTheBudgetUnlessATrainerIsGiven() {
+    assertEquals(32, RunConfig.batchSizeFor(100));
+    assertEquals(32, RunConfig.batchSizeFor(512));
+    assertEquals(64, RunConfig.batchSizeFor(1_000));
+    assertEquals(128, RunConfig.batchSizeFor(2_000));
+    assertEquals(256, RunConfig.batchSizeFor(3_585));
+    assertEquals(256, RunConfig.batchSizeFor(1_000_000));
+    assertEquals(64, RunConfig.custom("x", 1_000).brokerDirectory(dir).build().trainer().batchSize());
+    assertEquals(256, RunConfig.custom("x", 10_000).brokerDirectory(dir).build().trainer().batchSize());
+    TrainerConfig given = TrainerConfig.defaults();
+    assertEquals(256, RunConfig.custom("x", 1_000).brokerDirectory(dir).trainer(given).build().trainer().batchSize());
   }
 
   @Test

@@ -100,6 +100,12 @@ public record TrainerConfig(
     return new TrainerConfig(256, 5e-4, 0, 5.0, 0);
   }
 
+  public TrainerConfig withBatchSize(int newBatchSize) {
+    return new TrainerConfig(
+        newBatchSize, learningRate, validationInterval, clipMaxNorm, seed, checkpointDirectory,
+        checkpointInterval, resume, learningRateSchedule, weightDecay);
+  }
+
   public TrainerConfig withSeed(long newSeed) {
     return new TrainerConfig(
         batchSize, learningRate, validationInterval, clipMaxNorm, newSeed, checkpointDirectory,
