@@ -45,7 +45,9 @@ final class BenchTrainingOptions {
 
   /** The settings as a line of the bench's output, so that its figures can be reproduced. */
   String describe(int simulations) {
-    return estimator + " (" + transforms + " transforms of " + hiddenUnits + " hidden units" + (logitTransform ? ", logit transform" : "") + "), batch " + batchSize(simulations) + ", learning rate " + learningRate + " " + learningRateSchedule
+    return estimator + " (" + transforms + " transforms of " + hiddenUnits + " hidden units"
+        + (logitTransform ? ", logit transform" : "") + "), batch " + batchSize(simulations)
+        + ", learning rate " + learningRate + " " + learningRateSchedule
         + (weightDecay > 0 ? ", weight decay " + weightDecay : "") + ", patience " + patience;
   }
 
