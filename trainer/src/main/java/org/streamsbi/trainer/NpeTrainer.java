@@ -352,10 +352,11 @@ public final class NpeTrainer {
             checkpoint(flat);
           }
         }
-        flat.writeBack();
         // Before the vector and the optimizer's moments are freed.
         if (config.checkpointDirectory() != null) {
           checkpoint(flat);
+        } else {
+          flat.writeBack();
         }
       }
       trainingSeconds = (System.nanoTime() - started) / 1e9;
