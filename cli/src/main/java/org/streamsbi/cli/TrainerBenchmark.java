@@ -43,7 +43,10 @@ import picocli.CommandLine.Model.CommandSpec;
       "waiting for data (target < 5%%)."
     })
 final class TrainerBenchmark implements Callable<Integer> {
-  /** sbi's NPE training throughput at batch 256 on CPU, the figure issue 5 measures against. */
+  /**
+   * sbi's NPE training throughput on CPU as issue 5 gives it (MAF, two_moons, sbi's batch of 50),
+   * the figure the issue measures against; sbi's own flows at batch 256 are several times faster.
+   */
   private static final double SBI_SAMPLES_PER_SECOND = 8_400;
   private static final int BATCH = 256;
   private static final int BUFFERED = 20_000;

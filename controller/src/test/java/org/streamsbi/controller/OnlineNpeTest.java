@@ -86,6 +86,7 @@ class OnlineNpeTest {
     assertEquals(32, RunConfig.batchSizeFor(512));
     assertEquals(64, RunConfig.batchSizeFor(1_000));
     assertEquals(128, RunConfig.batchSizeFor(2_000));
+    assertEquals(224, RunConfig.batchSizeFor(3_584));
     assertEquals(256, RunConfig.batchSizeFor(3_585));
     assertEquals(256, RunConfig.batchSizeFor(1_000_000));
     assertEquals(64, RunConfig.custom("x", 1_000).brokerDirectory(dir).build().trainer().batchSize());
