@@ -265,8 +265,13 @@ public final class OnlineNpe {
       } finally {
         phase = RunProgress.Phase.DONE;
         monitor.interrupt();
-        monitor.join();
+        boolean interrupted = joinUninterruptibly(monitor);
         report(start);
+        // A failure's interrupt came from the monitor and ended training like a stop; left set, it
+        // would turn the failure below into a bare InterruptedException.
+        if (interrupted && failure == null) {
+          Thread.currentThread().interrupt();
+        }
       }
       if (failure != null) {
         result.posterior().close();
@@ -486,6 +491,19 @@ public final class OnlineNpe {
      * dead letter of every sample the buffer set aside read back, so that the last report
      * counts them.
      */
+    /** Joins {@code thread} through interrupts; returns whether one came, with the flag clear. */
+    private static boolean joinUninterruptibly(Thread thread) {
+      boolean interrupted = Thread.interrupted();
+      while (true) {
+        try {
+          thread.join();
+          return interrupted;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+
     private boolean arrived(int target) {
       return ledger.resolved() >= target && buffer.distinctSamples() >= ledger.samples()
           && ledger.deadLetters("sample") >= buffer.nonFinite();
@@ -532,8 +550,11 @@ public final class OnlineNpe {
             trainingStartedAt = now;
             phase = RunProgress.Phase.TRAINING;
           }
+          // The training size is read again after arrived(): samples that came in since the check
+          // above would otherwise count as arrived but not as usable.
           if (phase == RunProgress.Phase.SIMULATING && failure == null
-              && published.get() >= config.roundSimulations(1) && arrived(published.get())) {
+              && published.get() >= config.roundSimulations(1) && arrived(published.get())
+              && buffer.trainingSize() < config.watermark()) {
             failure = "all " + published.get() + " simulations arrived but only "
                 + buffer.trainingSize() + " training samples are usable, fewer than the watermark "
                 + config.watermark() + ": " + ledger.failed() + " proposals failed and "
