@@ -25,6 +25,9 @@ final class BenchTrainingOptions {
   @Option(names = "--logit-transform", description = "fit the estimator to logit((θ − low)/(high − low)) of the BoxUniform prior, as run's")
   boolean logitTransform;
 
+  @Option(names = "--ensemble", defaultValue = "1", description = "estimators trained side by side, whose mixture is the posterior, as run's (default ${DEFAULT-VALUE})")
+  int ensemble;
+
   @Option(names = "--learning-rate", description = "Adam's step size, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE + ")")
   double learningRate = RunPlan.DEFAULT_LEARNING_RATE;
 
@@ -46,7 +49,8 @@ final class BenchTrainingOptions {
   /** The settings as a line of the bench's output, so that its figures can be reproduced. */
   String describe(int simulations) {
     return estimator + " (" + transforms + " transforms of " + hiddenUnits + " hidden units"
-        + (logitTransform ? ", logit transform" : "") + "), batch " + batchSize(simulations)
+        + (logitTransform ? ", logit transform" : "") + (ensemble > 1 ? ", ensemble of " + ensemble : "")
+        + "), batch " + batchSize(simulations)
         + ", learning rate " + learningRate + " " + learningRateSchedule
         + (weightDecay > 0 ? ", weight decay " + weightDecay : "") + ", patience " + patience;
   }
@@ -59,11 +63,14 @@ final class BenchTrainingOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--estimator must be maf, nsf or mdn, got " + estimator);
     }
-    if (transforms < 1 || hiddenUnits < 1) {
+    if (transforms < 1 || hiddenUnits < 1 || ensemble < 1) {
       throw new IllegalArgumentException(
-          "--transforms and --hidden-units must be at least 1, got " + transforms + " and " + hiddenUnits);
+          "--transforms, --hidden-units and --ensemble must be at least 1, got " + transforms + ", "
+              + hiddenUnits + " and " + ensemble);
     }
-    return new FlowConfig(family, transforms, hiddenUnits).withLogitTransform(logitTransform);
+    return new FlowConfig(family, transforms, hiddenUnits)
+        .withLogitTransform(logitTransform)
+        .withEnsemble(ensemble);
   }
 
   private int batchSize(int simulations) {

@@ -72,7 +72,8 @@ final class RunCommand implements Callable<Integer> {
           Map.entry("--dashboard-port", "dashboard.port"),
           Map.entry("--no-dashboard", "dashboard.enabled"),
           Map.entry("--embedding", "estimator.embedding"),
-          Map.entry("--logit-transform", "estimator.logit_transform"));
+          Map.entry("--logit-transform", "estimator.logit_transform"),
+          Map.entry("--ensemble", "estimator.ensemble"));
 
   @Spec CommandSpec spec;
 
@@ -133,6 +134,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--logit-transform", description = "fit the estimator to logit((θ − low)/(high − low)) of a BoxUniform prior, so that every draw lies inside the box")
   Boolean logitTransform;
 
+  @Option(names = "--ensemble", paramLabel = "N", description = "train N estimators side by side from different initial weights and sample their equal-weight mixture, as sbi's NeuralPosteriorEnsemble; each costs a training step (default 1)")
+  Integer ensemble;
+
   @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay: each step shrinks the weights by learning rate × this (default 0, plain Adam as sbi)")
   Double weightDecay;
 
@@ -178,7 +182,9 @@ final class RunCommand implements Callable<Integer> {
               + " %s, %s estimator, %s, output %s%n",
           runConfig.run(), plan.prior().dimension(), plan.simulatorDescription(), runConfig.workers(), what,
           runConfig.simulations(), method(runConfig),
-          runConfig.flow().estimator().name().toLowerCase(java.util.Locale.ROOT), where,
+          runConfig.flow().estimator().name().toLowerCase(java.util.Locale.ROOT)
+              + (runConfig.flow().ensemble() > 1 ? " (ensemble of " + runConfig.flow().ensemble() + ")" : ""),
+          where,
           plan.out());
       spec.commandLine().getOut().flush();
       return 0;

@@ -64,7 +64,8 @@ record RunFile(
   record Budget(Integer simulations) {}
 
   /** {@code embedding}: none, mlp or cnn; {@code logit_transform} needs a box_uniform prior. */
-  record Estimator(String name, Integer transforms, Integer hiddenUnits, String embedding, Boolean logitTransform) {}
+  record Estimator(String name, Integer transforms, Integer hiddenUnits, String embedding, Boolean logitTransform,
+      Integer ensemble) {}
 
   /**
    * {@code learning_rate_schedule}: constant, cosine:WARMUP:DECAY[:FINAL] or

@@ -165,7 +165,7 @@ final class RunPlan {
     }
     // Absent, 0 leaves the default to RunConfig, which alone knows it.
     int atoms = file.atoms() == null ? 0 : f.atLeast("atoms", file.atoms(), 0, 2);
-    RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null, null, null) : file.estimator();
+    RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null, null, null, null) : file.estimator();
     Estimator family = f.choice("estimator.name", est.name(), Estimator.MAF, Estimator.class);
     Embedding embedding = switch (f.choice("estimator.embedding", est.embedding(), Embedding.Kind.NONE, Embedding.Kind.class)) {
       case NONE -> Embedding.none();
@@ -180,7 +180,7 @@ final class RunPlan {
     FlowConfig flow = new FlowConfig(family,
         f.atLeast("estimator.transforms", est.transforms(), 5, 1),
         f.atLeast("estimator.hidden_units", est.hiddenUnits(), 50, 1),
-        embedding, logitTransform);
+        embedding, logitTransform, f.atLeast("estimator.ensemble", est.ensemble(), 1, 1));
 
     RunFile.Trainer tr = file.trainer() == null
         ? new RunFile.Trainer(null, null, null, null, null, null, null, null, null, null, null) : file.trainer();

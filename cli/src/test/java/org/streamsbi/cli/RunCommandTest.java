@@ -122,6 +122,10 @@ class RunCommandTest {
     assertEquals(2, estimator.exitCode());
     assertTrue(estimator.err().contains("estimator.name (--estimator): must be one of maf, nsf, mdn, got 'gmm'"), estimator.err());
 
+    Outcome noMembers = execute("run", "--task", "slcp", "--ensemble", "0", "--out", dir.toString());
+    assertEquals(2, noMembers.exitCode());
+    assertTrue(noMembers.err().contains("estimator.ensemble (--ensemble): must be at least 1, got 0"), noMembers.err());
+
     Outcome unbounded = execute("run", "--task", "gaussian_linear", "--logit-transform", "--out", dir.toString());
     assertEquals(2, unbounded.exitCode());
     assertTrue(unbounded.err().contains("estimator.logit_transform (--logit-transform): needs a box_uniform prior"), unbounded.err());

@@ -190,6 +190,8 @@ class RunConfigFileTest {
     assertEquals(1e-3, plan.config().trainer().learningRate(), 1e-12);
     assertEquals(0, plan.config().trainer().weightDecay(), "plain Adam unless asked");
     assertEquals(0.01, plan("run", "--config", file.toString(), "--weight-decay", "0.01").config().trainer().weightDecay(), 1e-12);
+    assertEquals(1, plan.config().flow().ensemble(), "one estimator unless asked");
+    assertEquals(3, plan("run", "--config", file.toString(), "--ensemble", "3").config().flow().ensemble());
     assertEquals(file.getParent().resolve("out"), plan.out());
 
     Path out = dir.resolve("elsewhere");

@@ -37,6 +37,6 @@ class SbibmBenchmarkTest {
     RunCommandTest.Outcome none = RunCommandTest.execute(
         "bench", "sbibm", "--task", "two_moons", "--estimator", "nsf", "--transforms", "0", "--observations", "1");
     assertEquals(2, none.exitCode(), none.err());
-    assertTrue(none.err().contains("--transforms and --hidden-units must be at least 1, got 0 and 50"), none.err());
+    assertTrue(none.err().contains("--transforms, --hidden-units and --ensemble must be at least 1, got 0, 50 and 1"), none.err());
   }
 }

@@ -27,7 +27,9 @@ final class ConditionalDensity implements AutoCloseable {
   private static final int MAF_FORMAT = 0x5342_4931;
   /** Files from before embeddings and the logit transform. */
   private static final int FLOW_FORMAT = 0x5342_4932;
-  private static final int FORMAT = 0x5342_4933;
+  /** Files from before ensembles. */
+  private static final int SINGLE_FORMAT = 0x5342_4933;
+  private static final int FORMAT = 0x5342_4934;
 
   private final FlowConfig config;
   private final Standardization standardization;
@@ -149,6 +151,7 @@ final class ConditionalDensity implements AutoCloseable {
     out.writeInt(embedding.kernel());
     out.writeInt(embedding.features());
     out.writeBoolean(config.logitTransform());
+    out.writeInt(config.ensemble());
     if (config.logitTransform()) {
       standardization.logit().write(out);
     }
@@ -159,7 +162,7 @@ final class ConditionalDensity implements AutoCloseable {
   static ConditionalDensity read(DataInputStream in) throws IOException {
     int format = in.readInt();
     Estimator estimator;
-    if (format == FORMAT || format == FLOW_FORMAT) {
+    if (format == FORMAT || format == SINGLE_FORMAT || format == FLOW_FORMAT) {
       estimator = named(Estimator.class, in.readUTF());
     } else if (format == MAF_FORMAT) {
       estimator = Estimator.MAF;
@@ -171,15 +174,17 @@ final class ConditionalDensity implements AutoCloseable {
     FlowConfig config;
     LogitTransform logit = null;
     try {
-      if (format == FORMAT) {
+      if (format == FORMAT || format == SINGLE_FORMAT) {
         Embedding embedding =
             new Embedding(
                 named(Embedding.Kind.class, in.readUTF()), in.readInt(), in.readInt(), in.readInt());
         boolean logitTransform = in.readBoolean();
+        int ensemble = format == FORMAT ? in.readInt() : 1;
         if (logitTransform) {
           logit = LogitTransform.read(in);
         }
-        config = new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform);
+        config =
+            new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform, ensemble);
       } else {
         config = new FlowConfig(estimator, transforms, hiddenUnits);
       }

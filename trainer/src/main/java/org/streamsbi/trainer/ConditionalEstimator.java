@@ -48,6 +48,9 @@ abstract class ConditionalEstimator extends AbstractBlock {
   }
 
   static ConditionalEstimator of(FlowConfig config, int thetaDimension, int contextDimension) {
+    if (config.ensemble() > 1) {
+      return new Ensemble(config, thetaDimension, contextDimension);
+    }
     return switch (config.estimator()) {
       case MAF -> new MaskedAutoregressiveFlow(config, thetaDimension, contextDimension);
       case NSF -> new NeuralSplineFlow(config, thetaDimension, contextDimension);
@@ -70,6 +73,14 @@ abstract class ConditionalEstimator extends AbstractBlock {
    */
   final NDArray logProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
     return conditionalLogProb(theta, features(context, values), values);
+  }
+
+  /**
+   * What training with the NPE loss maximises: log q itself, but for an {@link Ensemble}, whose
+   * members each fit on their own.
+   */
+  NDArray trainingLogProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
+    return logProb(theta, context, values);
   }
 
   /** One draw θ_z ~ q(θ_z | x_z) per row of the context, in the context's manager. */
@@ -136,6 +147,16 @@ abstract class ConditionalEstimator extends AbstractBlock {
   /** PyTorch's nn.Linear default: U(−1/√fan_in, 1/√fan_in) for weights and biases. */
   static Initializer uniform(int fanIn) {
     return new UniformInitializer((float) (1 / Math.sqrt(fanIn)));
+  }
+
+  /**
+   * log Σ exp over axis 1 of a rows × K array. Written out with the largest term subtracted as a
+   * constant (the result's gradient does not depend on it) because PyTorch's softmax kernels cost
+   * ~300 µs a call at these sizes on one thread.
+   */
+  static NDArray logSumExp(NDArray values) {
+    NDArray largest = values.max(new int[] {1}, true).stopGradient();
+    return values.sub(largest).exp().sum(new int[] {1}).log().add(largest.squeeze(1));
   }
 
   static NDArray linear(NDArray input, NDArray weight, NDArray bias) {

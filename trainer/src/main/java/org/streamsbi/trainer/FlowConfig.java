@@ -12,13 +12,17 @@ package org.streamsbi.trainer;
  * @param logitTransform whether θ of a BoxUniform prior is mapped to logit((θ − low)/(high − low))
  *     before z-scoring, so that the estimator lives in unbounded space and every draw is inside
  *     the box
+ * @param ensemble estimators of this shape trained side by side from different initial weights,
+ *     whose posterior is their equal-weight mixture (sbi's NeuralPosteriorEnsemble); 1 for a
+ *     single estimator
  */
 public record FlowConfig(
     Estimator estimator,
     int transforms,
     int hiddenUnits,
     Embedding embedding,
-    boolean logitTransform) {
+    boolean logitTransform,
+    int ensemble) {
 
   public FlowConfig {
     if (estimator == null) {
@@ -33,11 +37,14 @@ public record FlowConfig(
     if (embedding == null) {
       throw new IllegalArgumentException("flow.embedding must be given (Embedding.none() for none)");
     }
+    if (ensemble < 1) {
+      throw new IllegalArgumentException("flow.ensemble must be at least 1, got " + ensemble);
+    }
   }
 
   /** No embedding network and no logit transform. */
   public FlowConfig(Estimator estimator, int transforms, int hiddenUnits) {
-    this(estimator, transforms, hiddenUnits, Embedding.none(), false);
+    this(estimator, transforms, hiddenUnits, Embedding.none(), false, 1);
   }
 
   /** A masked autoregressive flow. */
@@ -57,11 +64,16 @@ public record FlowConfig(
 
   /** This configuration with {@code embedding} for x. */
   public FlowConfig withEmbedding(Embedding embedding) {
-    return new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform);
+    return new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform, ensemble);
   }
 
   /** This configuration with the logit transform of bounded θ on or off. */
   public FlowConfig withLogitTransform(boolean logitTransform) {
-    return new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform);
+    return new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform, ensemble);
+  }
+
+  /** This configuration as an ensemble of {@code members} estimators; 1 for a single one. */
+  public FlowConfig withEnsemble(int members) {
+    return new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform, members);
   }
 }

@@ -112,16 +112,6 @@ final class MixtureDensityNetwork extends ConditionalEstimator {
     return new NDList(parts.get(0), parts.get(1).reshape(rows, k, d), diagonal, factor);
   }
 
-  /**
-   * log Σ exp over axis 1 of a rows × K array. Written out with the largest term subtracted as a
-   * constant (the result's gradient does not depend on it) because PyTorch's softmax kernels cost
-   * ~300 µs a call at these sizes on one thread.
-   */
-  private static NDArray logSumExp(NDArray values) {
-    NDArray largest = values.max(new int[] {1}, true).stopGradient();
-    return values.sub(largest).exp().sum(new int[] {1}).log().add(largest.squeeze(1));
-  }
-
   @Override
   NDArray conditionalLogProb(
       NDArray theta, NDArray features, Function<Parameter, NDArray> values) {

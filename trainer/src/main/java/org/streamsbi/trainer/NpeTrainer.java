@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
 import java.io.ByteArrayInputStream;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamsbi.buffer.Minibatch;
@@ -437,7 +439,15 @@ public final class NpeTrainer {
         float[] rowLosses = null;
         synchronized (Djl.AUTOGRAD) {
           try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDList logQ = new NDList(density.estimator().logProb(theta, x, flat.views(manager)));
+            ConditionalEstimator estimator = density.estimator();
+            Function<Parameter, NDArray> views = flat.views(manager);
+            // An ensemble's members each fit −log q on their own; the atomic loss compares atoms
+            // under the one density that is validated and sampled, the mixture.
+            NDList logQ =
+                new NDList(
+                    atomicLoss == null
+                        ? estimator.trainingLogProb(theta, x, views)
+                        : estimator.logProb(theta, x, views));
             NDArray mean = loss.evaluate(labels, logQ);
             collector.backward(mean);
             batchLoss = mean.getFloat();

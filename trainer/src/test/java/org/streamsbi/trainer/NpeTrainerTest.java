@@ -67,16 +67,25 @@ class NpeTrainerTest {
     }
   }
 
+  /** A single flow and an ensemble of two, whose file holds both members. */
   @Test
   void savedPosteriorGivesIdenticalLogProbsAndDraws() throws Exception {
+    for (FlowConfig flow : List.of(FlowConfig.defaults(), FlowConfig.defaults().withEnsemble(2))) {
+      savedPosteriorGivesIdenticalLogProbsAndDraws(flow);
+    }
+  }
+
+  private static void savedPosteriorGivesIdenticalLogProbsAndDraws(FlowConfig flow)
+      throws Exception {
     ReplayBuffer buffer = TRUTH.buffer(2_000, 5);
     try (Posterior posterior =
-        new NpeTrainer(FlowConfig.defaults(), new TrainerConfig(128, 1e-3, 100, 5.0, 5))
+        new NpeTrainer(flow, new TrainerConfig(128, 1e-3, 100, 5.0, 5))
             .train(buffer, PRIOR, StoppingRule.maxSteps(200))
             .posterior()) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       posterior.save(bytes);
       try (Posterior loaded = Posterior.load(new ByteArrayInputStream(bytes.toByteArray()), PRIOR)) {
+        assertEquals(flow, loaded.flowConfig());
         Minibatch rows = buffer.trainingSet();
         float[][] theta = new float[100][];
         for (int r = 0; r < theta.length; r++) {
