@@ -18,7 +18,8 @@ import java.util.random.RandomGenerator;
  * trained side by side on the same minibatches from different initial weights, whose density is
  * their equal-weight mixture. Each member minimises its own −log q (the training loss is their
  * mean), so the members stay independent fits whose errors the mixture averages out; validation,
- * early stopping and the posterior use the mixture.
+ * early stopping and the posterior use the mixture. The training loss a run reports is therefore
+ * the members' mean −log q, and its validation loss the mixture's, which is lower.
  */
 final class Ensemble extends ConditionalEstimator {
   private final List<ConditionalEstimator> members = new ArrayList<>();

@@ -1,5 +1,7 @@
 package org.streamsbi.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -91,6 +93,28 @@ final class RandomFlows {
       weighted[3] - weighted[0] * weighted[1],
       weighted[4] - weighted[1] * weighted[1]
     };
+  }
+
+  /**
+   * Checks that 40,000 draws at x = 0.7 of a 2-D estimator have the mean and covariance its log q
+   * gives on a grid, and returns those: mass, mean (2), var 0, cov 01, var 1.
+   */
+  static double[] assertDrawsHaveTheDensitysMoments(ConditionalEstimator estimator, NDManager manager) {
+    double[] fromDensity = moments(estimator, manager, 20, 500, 0.7f);
+    int n = 40_000;
+    float[] draws =
+        estimator
+            .sample(manager.full(new Shape(n, 1), 0.7f), new SplittableRandom(3), Parameter::getArray)
+            .toFloatArray();
+    double[] fromDraws = moments(draws, n);
+    String[] names = {"mean 0", "mean 1", "var 0", "cov 01", "var 1"};
+    double spread = Math.max(fromDensity[3], fromDensity[5]);
+    for (int i = 0; i < names.length; i++) {
+      // Five standard errors for the means; 5% of the larger variance for the second moments.
+      double tolerance = i < 2 ? 5 * Math.sqrt(fromDensity[3 + 2 * i] / n) : 0.05 * spread;
+      assertEquals(fromDensity[1 + i], fromDraws[i], tolerance, names[i]);
+    }
+    return fromDensity;
   }
 
   /** Mean (2) and covariance (var 0, cov 01, var 1) of {@code n} row-major 2-D draws. */
