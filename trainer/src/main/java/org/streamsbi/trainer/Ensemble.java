@@ -19,7 +19,7 @@ import java.util.random.RandomGenerator;
  * their equal-weight mixture. Each member minimises its own −log q (the training loss is their
  * mean), so the members stay independent fits whose errors the mixture averages out; validation,
  * early stopping and the posterior use the mixture. The training loss a run reports is therefore
- * the members' mean −log q, and its validation loss the mixture's, which is lower.
+ * the members' mean −log q, and its validation loss the mixture's, never higher on the same rows.
  */
 final class Ensemble extends ConditionalEstimator {
   private final List<ConditionalEstimator> members = new ArrayList<>();

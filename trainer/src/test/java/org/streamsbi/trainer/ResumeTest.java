@@ -47,18 +47,32 @@ class ResumeTest {
 
   private static Checkpoint train(ReplayBuffer buffer, Path directory, boolean resume, long steps)
       throws Exception {
-    new NpeTrainer(FlowConfig.defaults(), config(directory, resume))
+    return train(FlowConfig.defaults(), buffer, directory, resume, steps);
+  }
+
+  private static Checkpoint train(
+      FlowConfig flow, ReplayBuffer buffer, Path directory, boolean resume, long steps)
+      throws Exception {
+    new NpeTrainer(flow, config(directory, resume))
         .train(buffer, PRIOR, StoppingRule.maxSteps(steps))
         .posterior()
         .close();
     return Checkpoint.read(directory).orElseThrow();
   }
 
+  /** One flow, and an ensemble of two whose members' parameters and moments the checkpoint holds. */
   @Test
   void aResumedRunTakesTheStepsOfAnUninterruptedOne(@TempDir Path directory) throws Exception {
+    for (int members : new int[] {1, 2}) {
+      resumesAsUninterrupted(
+          FlowConfig.defaults().withEnsemble(members), directory.resolve("members-" + members));
+    }
+  }
+
+  private static void resumesAsUninterrupted(FlowConfig flow, Path directory) throws Exception {
     ReplayBuffer buffer = TRUTH.buffer(1_000, 5);
-    Checkpoint uninterrupted = train(buffer, directory.resolve("whole"), false, 60);
-    Checkpoint halfway = train(buffer, directory.resolve("halves"), false, 20);
+    Checkpoint uninterrupted = train(flow, buffer, directory.resolve("whole"), false, 60);
+    Checkpoint halfway = train(flow, buffer, directory.resolve("halves"), false, 20);
     assertEquals(20, halfway.step);
     assertNotNull(halfway.optimizerState);
     // The same halfway checkpoint without Adam's moments: what resuming lost before.
@@ -68,8 +82,8 @@ class ResumeTest {
             halfway.bestParameters, halfway.density, halfway.nextValidation, null, 1, 0)
         .write(stripped);
     halfway.density.close();
-    Checkpoint resumed = train(buffer, directory.resolve("halves"), true, 60);
-    Checkpoint withoutMoments = train(buffer, stripped, true, 60);
+    Checkpoint resumed = train(flow, buffer, directory.resolve("halves"), true, 60);
+    Checkpoint withoutMoments = train(flow, buffer, stripped, true, 60);
     try (ConditionalDensity whole = uninterrupted.density;
         ConditionalDensity halves = resumed.density;
         ConditionalDensity fresh = withoutMoments.density) {
