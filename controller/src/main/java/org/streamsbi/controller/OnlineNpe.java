@@ -486,11 +486,6 @@ public final class OnlineNpe {
       published.addAndGet(n);
     }
 
-    /**
-     * Every proposal up to {@code target} resolved, its samples offered to the buffer, and the
-     * dead letter of every sample the buffer set aside read back, so that the last report
-     * counts them.
-     */
     /** Joins {@code thread} through interrupts; returns whether one came, with the flag clear. */
     private static boolean joinUninterruptibly(Thread thread) {
       boolean interrupted = Thread.interrupted();
@@ -504,6 +499,11 @@ public final class OnlineNpe {
       }
     }
 
+    /**
+     * Every proposal up to {@code target} resolved, its samples offered to the buffer, and the
+     * dead letter of every sample the buffer set aside read back, so that the last report
+     * counts them.
+     */
     private boolean arrived(int target) {
       return ledger.resolved() >= target && buffer.distinctSamples() >= ledger.samples()
           && ledger.deadLetters("sample") >= buffer.nonFinite();
