@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -24,6 +25,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * partition's leader serves {@code listOffsets} closes that window.
  */
 public final class TopicProvisioner {
+  /** How long provisioning waits for the coordinators' topics, which only speed the run up. */
+  private static final long COORDINATOR_NANOS = TimeUnit.SECONDS.toNanos(10);
   private final Admin admin;
   private final Duration timeout;
 
@@ -37,12 +40,31 @@ public final class TopicProvisioner {
    * how many workers and ingestors share the work), one for dead letters and events (ordered).
    */
   public void provision(RunTopics topics, int partitions) {
+    // A fresh broker creates __consumer_offsets and __transaction_state when a group and a
+    // transactional producer first ask for their coordinators: a worker's initTransactions, then its
+    // group join, would wait for one after the other. Asking now creates both alongside the run's
+    // topics; on a cluster that has them, it is two lookups.
+    String probe = topics.run() + "-coordinator-probe";
+    List<KafkaFuture<?>> coordinators =
+        List.of(
+            admin.describeConsumerGroups(List.of(probe)).all(),
+            admin.describeTransactions(List.of(probe)).all());
     Map<String, Integer> wanted = new HashMap<>();
     wanted.put(topics.proposals(), partitions);
     wanted.put(topics.samples(), partitions);
     wanted.put(topics.deadLetters(), 1);
     wanted.put(topics.events(), 1);
     create(wanted);
+    long deadline = System.nanoTime() + COORDINATOR_NANOS;
+    for (KafkaFuture<?> lookup : coordinators) {
+      try {
+        lookup.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        // The probe's group and transaction do not exist, and a slow lookup only costs speed.
+      } catch (InterruptedException e) {
+        throw interruptedOrTimedOut("looking up the coordinators", e);
+      }
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,6 +38,11 @@ class EmbeddedKafkaBrokerTest {
       try (Admin admin = clients.admin()) {
         new TopicProvisioner(admin, Duration.ofSeconds(60)).provision(topics, 3);
         assertTrue(admin.listTopics().names().get().containsAll(topics.all()));
+        // Made with the run's topics rather than at the first group join and transaction.
+        assertTrue(
+            admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get()
+                .containsAll(List.of("__consumer_offsets", "__transaction_state")),
+            "the coordinators' topics on a fresh broker");
       }
       try (KafkaProducer<String, byte[]> producer = clients.producer("test")) {
         for (String s : sent) {
