@@ -48,9 +48,7 @@ final class BenchTrainingOptions {
 
   /** The settings as a line of the bench's output, so that its figures can be reproduced. */
   String describe(int simulations) {
-    return estimator + " (" + transforms + " transforms of " + hiddenUnits + " hidden units"
-        + (logitTransform ? ", logit transform" : "") + (ensemble > 1 ? ", ensemble of " + ensemble : "")
-        + "), batch " + batchSize(simulations)
+    return flow().describe() + ", batch " + batchSize(simulations)
         + ", learning rate " + learningRate + " " + learningRateSchedule
         + (weightDecay > 0 ? ", weight decay " + weightDecay : "") + ", patience " + patience;
   }

@@ -182,9 +182,7 @@ final class RunCommand implements Callable<Integer> {
               + " %s, %s estimator, %s, output %s%n",
           runConfig.run(), plan.prior().dimension(), plan.simulatorDescription(), runConfig.workers(), what,
           runConfig.simulations(), method(runConfig),
-          runConfig.flow().estimator().name().toLowerCase(java.util.Locale.ROOT)
-              + (runConfig.flow().ensemble() > 1 ? " (ensemble of " + runConfig.flow().ensemble() + ")" : ""),
-          where,
+          runConfig.flow().describe(), where,
           plan.out());
       spec.commandLine().getOut().flush();
       return 0;

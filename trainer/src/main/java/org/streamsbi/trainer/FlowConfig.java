@@ -1,5 +1,7 @@
 package org.streamsbi.trainer;
 
+import java.util.Locale;
+
 /**
  * Shape of the conditional density estimator, as sbi's {@code maf}, {@code nsf} and {@code mdn}.
  *
@@ -70,6 +72,16 @@ public record FlowConfig(
   /** This configuration with the logit transform of bounded θ on or off. */
   public FlowConfig withLogitTransform(boolean logitTransform) {
     return new FlowConfig(estimator, transforms, hiddenUnits, embedding, logitTransform, ensemble);
+  }
+
+  /**
+   * As run and bench headers print it, e.g. "nsf (5 transforms of 50 hidden units, logit
+   * transform, ensemble of 3)".
+   */
+  public String describe() {
+    return estimator.name().toLowerCase(Locale.ROOT) + " (" + transforms + " transforms of "
+        + hiddenUnits + " hidden units" + (logitTransform ? ", logit transform" : "")
+        + (ensemble > 1 ? ", ensemble of " + ensemble : "") + ")";
   }
 
   /** This configuration as an ensemble of {@code members} estimators; 1 for a single one. */

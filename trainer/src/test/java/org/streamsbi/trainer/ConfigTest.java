@@ -1,5 +1,6 @@
 package org.streamsbi.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,15 @@ class ConfigTest {
     rejects("flow.transforms", () -> new FlowConfig(0, 50));
     rejects("flow.hiddenUnits", () -> new FlowConfig(5, 0));
     rejects("flow.estimator", () -> new FlowConfig(null, 5, 50));
+  }
+
+  /** The one description the run's --check line and the benches' header print. */
+  @Test
+  void flowConfigDescribesItsShape() {
+    assertEquals("maf (5 transforms of 50 hidden units)", FlowConfig.defaults().describe());
+    assertEquals(
+        "nsf (3 transforms of 16 hidden units, logit transform, ensemble of 4)",
+        new FlowConfig(Estimator.NSF, 3, 16).withLogitTransform(true).withEnsemble(4).describe());
   }
 
   @Test
