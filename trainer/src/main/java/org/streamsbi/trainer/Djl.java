@@ -2,6 +2,7 @@ package org.streamsbi.trainer;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 
 /** What every model trained here shares about the DJL PyTorch engine. */
 final class Djl {
@@ -13,6 +14,15 @@ final class Djl {
   static final Object AUTOGRAD = new Object();
 
   private Djl() {}
+
+  /**
+   * Whether autograd records the operations of this thread, as in a GradientCollector. Asked of
+   * PyTorch's grad mode because {@code NDArray.hasGradient()} reports false for results computed
+   * from arrays that require gradients.
+   */
+  static boolean recordsGradients() {
+    return JniUtils.isGradMode();
+  }
 
   static Device device() {
     return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();

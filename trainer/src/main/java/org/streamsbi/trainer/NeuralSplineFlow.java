@@ -30,8 +30,7 @@ final class NeuralSplineFlow extends ConditionalFlow {
   /** The constant arrays, made once in the manager of the parameters; null until first used. */
   private volatile Constants constants;
 
-  private record Constants(
-      NDManager manager, RationalQuadraticSpline spline, NDArray half, NDArray normalizer) {}
+  private record Constants(NDManager manager, NDArray half, NDArray normalizer) {}
 
   NeuralSplineFlow(FlowConfig config, int thetaDimension, int contextDimension) {
     super(config, thetaDimension, contextDimension);
@@ -81,7 +80,6 @@ final class NeuralSplineFlow extends ConditionalFlow {
       c =
           new Constants(
               manager,
-              RationalQuadraticSpline.in(manager),
               manager.create(0.5f),
               manager.create((float) (0.5 * thetaDimension * Math.log(2 * Math.PI))));
       constants = c;
@@ -147,9 +145,10 @@ final class NeuralSplineFlow extends ConditionalFlow {
     NDArray splineParameters =
         linear(h, values.apply(layer.outputWeight()), values.apply(layer.outputBias()))
             .reshape(new Shape(rows, transformed, P));
-    RationalQuadraticSpline rqs = constants(values).spline;
     NDList spline =
-        inverse ? rqs.inverse(part, splineParameters) : rqs.forward(part, splineParameters);
+        inverse
+            ? RationalQuadraticSpline.inverse(part, splineParameters)
+            : RationalQuadraticSpline.forward(part, splineParameters);
     NDArray out = kept == null ? spline.get(0) : kept.concat(spline.get(0), 1);
     return new NDList(out, spline.get(1).sum(new int[] {1}));
   }

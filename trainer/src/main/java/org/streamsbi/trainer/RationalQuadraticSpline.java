@@ -1,11 +1,9 @@
 package org.streamsbi.trainer;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
 
 /**
  * The monotonic rational-quadratic spline of Durkan et al. (2019), elementwise, as nflows'
@@ -15,17 +13,31 @@ import ai.djl.nn.core.Linear;
  *
  * <p>Each dimension takes {@value #PARAMETERS_PER_DIMENSION} unconstrained values: {@value #BINS}
  * widths, {@value #BINS} heights (softmax-normalised) and the {@code BINS − 1} interior
- * derivatives (softplus). An instance holds the constant arrays of the computation in the manager
- * it was made for, which must outlive every call; they are only ever second operands, so results
- * land in the inputs' manager.
+ * derivatives (softplus). Results land in the inputs' manager.
+ *
+ * <p>Each native operation costs microseconds at these sizes, once in the forward pass and again
+ * in autograd's backward, and the bin search and the spline's formulas written as array
+ * operations took some sixty of them per layer. So only exp runs natively; the search and the
+ * formulas run here, value by value, in double. While autograd records, they also return each
+ * output's partial derivatives g with respect to the raw values p and to the input x, and the
+ * result is v + (e − e) with e = Σ g·p + g_x·x, the first-order expansion at the point, and the
+ * second e constant: the values are exactly v, and the gradient autograd takes of e is the
+ * spline's. Training needs no second derivatives.
  */
 final class RationalQuadraticSpline {
   static final int BINS = 10;
   static final float TAIL_BOUND = 3f;
   static final int PARAMETERS_PER_DIMENSION = 3 * BINS - 1;
+  private static final int P = PARAMETERS_PER_DIMENSION;
+  /** Where the raw values of the heights and of the interior derivatives start. */
+  private static final int HEIGHTS = BINS;
+  private static final int DERIVATIVES = 2 * BINS;
   /** Smallest bin width and height, as a share of the interval (nflows: 1e-3). */
   private static final float MIN_BIN_SIZE = 1e-3f;
   private static final float MIN_DERIVATIVE = 1e-3f;
+  /** What the softmax shares are scaled by, and the floor every bin gets on top. */
+  private static final double SCALE = (1 - MIN_BIN_SIZE * BINS) * 2.0 * TAIL_BOUND;
+  private static final double MINIMUM = 2.0 * TAIL_BOUND * MIN_BIN_SIZE;
   /**
    * softplus⁻¹(1 − floor), the raw derivative of slope exactly 1: with it for every derivative and
    * zero widths and heights the spline is the identity.
@@ -34,93 +46,14 @@ final class RationalQuadraticSpline {
       (float) Math.log(Math.expm1(1 - MIN_DERIVATIVE));
 
   /**
-   * Bound on the raw values before exp: e^±50 and sums of ten of them times the knots stay far
-   * inside float32. A softmax only differs from the clamped one when a whole group of logits lies
-   * beyond it, and softplus(v) only for v above it (a slope over 50).
+   * Bound on the raw values before exp: e^±50 and sums of ten of them stay far inside float32. A
+   * softmax only differs from the clamped one when a whole group of logits lies beyond it, and
+   * softplus(v) only for v above it (a slope over 50). The gradient passes the clamp as the
+   * identity's, so a raw value past it still learns.
    */
   private static final float RAW_BOUND = 50f;
 
-  /**
-   * The columns of the spline's values, in groups: S_x·knot_k for knots 0..BINS with S_x = Σ
-   * exp(width logits), and S_x itself; the same on the y-axis with the heights and S_y; 1 +
-   * e^(raw derivative) at knots 0..BINS (a constant at the two ends). The bin search compares with
-   * a group of knots, and one gather picks every value of the bin.
-   */
-  private static final int X_KNOTS = 0;
-  private static final int Y_KNOTS = BINS + 2;
-  private static final int DERIVATIVES = 2 * (BINS + 2);
-  private static final int WIDTH = DERIVATIVES + BINS + 1;
-
-  /**
-   * WIDTH × PARAMETERS_PER_DIMENSION, as a linear layer's weight: exp(raw values) through it, plus
-   * {@link #OFFSETS}, are the columns above. Scaling the knots by the softmax's normaliser makes
-   * the whole parametrisation one product; the floor on bin sizes is a constant per column times
-   * that normaliser, so it goes into the product too.
-   */
-  private static final float[] COLUMNS = new float[WIDTH * PARAMETERS_PER_DIMENSION];
-
-  /** Added to the product: the 1 of 1 + e^v, and the end derivatives, where no v exists. */
-  private static final float[] OFFSETS = new float[WIDTH];
-
-  /**
-   * The gathered columns for bin j are FIRST + j·STEP: S_x·left and S_x·right knot, S_y·bottom and
-   * S_y·top knot, then S_x, S_x, S_y, S_y to divide them by, then 1 + e^v at knots j and j + 1.
-   */
-  private static final long[] FIRST = {
-    X_KNOTS, X_KNOTS + 1, Y_KNOTS, Y_KNOTS + 1, X_KNOTS + BINS + 1, X_KNOTS + BINS + 1,
-    Y_KNOTS + BINS + 1, Y_KNOTS + BINS + 1, DERIVATIVES, DERIVATIVES + 1
-  };
-
-  private static final long[] STEP = {1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
-
-  static {
-    float scale = (1 - MIN_BIN_SIZE * BINS) * 2 * TAIL_BOUND;
-    float minimum = 2 * TAIL_BOUND * MIN_BIN_SIZE;
-    int p = PARAMETERS_PER_DIMENSION;
-    for (int axis = 0; axis < 2; axis++) {
-      int knots = axis == 0 ? X_KNOTS : Y_KNOTS;
-      for (int i = 0; i < BINS; i++) {
-        int raw = axis * BINS + i;
-        for (int k = 0; k <= BINS; k++) {
-          COLUMNS[(knots + k) * p + raw] = -TAIL_BOUND + k * minimum + (i < k ? scale : 0);
-        }
-        COLUMNS[(knots + BINS + 1) * p + raw] = 1;
-      }
-    }
-    for (int k = 1; k < BINS; k++) {
-      COLUMNS[(DERIVATIVES + k) * p + 2 * BINS + k - 1] = 1;
-      OFFSETS[DERIVATIVES + k] = 1;
-    }
-    OFFSETS[DERIVATIVES] = (float) Math.exp(1 - MIN_DERIVATIVE);
-    OFFSETS[DERIVATIVES + BINS] = OFFSETS[DERIVATIVES];
-  }
-
-  private final NDArray columns;
-  private final NDArray offsets;
-  private final NDArray first;
-  private final NDArray step;
-  private final NDArray one;
-  private final NDArray two;
-  private final NDArray four;
-  private final NDArray minimumDerivative;
-  private final NDArray zero;
-
-  private RationalQuadraticSpline(NDManager manager) {
-    columns = manager.create(COLUMNS, new Shape(WIDTH, PARAMETERS_PER_DIMENSION));
-    offsets = manager.create(OFFSETS, new Shape(WIDTH));
-    first = manager.create(FIRST, new Shape(FIRST.length, 1));
-    step = manager.create(STEP, new Shape(STEP.length, 1));
-    one = manager.create(1f);
-    two = manager.create(2f);
-    four = manager.create(4f);
-    minimumDerivative = manager.create(MIN_DERIVATIVE);
-    zero = manager.create(0f);
-  }
-
-  /** The spline's constants in {@code manager}, which must outlive every call. */
-  static RationalQuadraticSpline in(NDManager manager) {
-    return new RationalQuadraticSpline(manager);
-  }
+  private RationalQuadraticSpline() {}
 
   /**
    * y = spline(x) and log|dy/dx| elementwise.
@@ -128,139 +61,242 @@ final class RationalQuadraticSpline {
    * @param inputs rows × D
    * @param parameters rows × D × {@value #PARAMETERS_PER_DIMENSION}, unconstrained
    */
-  NDList forward(NDArray inputs, NDArray parameters) {
+  static NDList forward(NDArray inputs, NDArray parameters) {
     return apply(inputs, parameters, false);
   }
 
-  /** x = spline⁻¹(y) by the root of the bin's quadratic, and log|dx/dy| elementwise. */
-  NDList inverse(NDArray inputs, NDArray parameters) {
+  /**
+   * x = spline⁻¹(y) by the root of the bin's quadratic, and log|dx/dy| elementwise; without a
+   * gradient, which draws do not need.
+   */
+  static NDList inverse(NDArray inputs, NDArray parameters) {
     return apply(inputs, parameters, true);
   }
 
-  /**
-   * Written for few native operations, each costing microseconds of call and autograd overhead at
-   * these sizes, and for none of those that cost far more on one thread (softmax, max along an
-   * axis, a division whose divisor is broadcast, concatenations and ops on strided views): one
-   * exp, one product with a constant matrix and one gather give every value of the bin, and
-   * the search counts knots below the value, scaled by the softmax's normaliser.
-   */
-  private NDList apply(NDArray inputs, NDArray parameters, boolean inverse) {
+  private static NDList apply(NDArray inputs, NDArray parameters, boolean inverse) {
     Shape shape = inputs.getShape();
-    long n = shape.size();
-    // The spline is evaluated on clamped values everywhere, so the branch where() discards holds
-    // no inf or NaN whose zero gradient would still poison the sum as 0 · inf. Clamps are
-    // written as v − (v − clamp(v)) with the bracket constant, because PyTorch's clamp backward
-    // costs several kernels: the gradient is the identity's, which where() zeroes outside the
-    // interval anyway, and past the bound on raw values it is softplus' slope there, 1.
-    NDArray clamped = clampedLike(inputs, TAIL_BOUND);
-    NDArray inside = clamped.eq(inputs);
-    // One column per value: every array below is a contiguous row, where elementwise kernels
-    // are several times faster than on the strided pieces of a row-major split.
-    NDArray x = clamped.reshape(1, n);
-
-    NDArray all =
-        Linear.linear(clampedLike(parameters, RAW_BOUND).exp(), columns, offsets)
-            .singletonOrThrow()
-            .reshape(n, WIDTH);
-    // The bin holds x when knots 1..j are at or below it; knot 0 is −B ≤ x by the clamp. Compared
-    // as x·S ≥ S·knot, the normaliser S > 0 never divides.
-    int knots = inverse ? Y_KNOTS : X_KNOTS;
-    NDList search =
-        all.stopGradient()
-            .split(new long[] {knots + 1, knots + BINS, knots + BINS + 1, knots + BINS + 2}, 1);
-    NDArray index =
-        clamped
-            .reshape(n, 1)
-            .mul(search.get(3))
-            .gte(search.get(1))
-            .sum(new int[] {1})
-            .mul(step)
-            .add(first);
-    NDArray bin = all.transpose().gather(index, 0);
-    NDList result = inverse ? inverseInBin(bin, x) : forwardInBin(bin, x);
-    return new NDList(
-        NDArrays.where(inside, result.get(0).reshape(shape), inputs),
-        NDArrays.where(inside, result.get(1).reshape(shape), zero));
+    int n = Math.toIntExact(shape.size());
+    boolean differentiable = !inverse && Djl.recordsGradients();
+    NDArray raw = differentiable ? parameters.stopGradient() : parameters;
+    Values values = new Values(n, differentiable);
+    values.evaluate(
+        raw.clip(-RAW_BOUND, RAW_BOUND).exp().toFloatArray(), inputs.toFloatArray(), inverse);
+    NDManager manager = inputs.getManager();
+    NDArray result = manager.create(values.outputs, new Shape(2, n));
+    if (differentiable) {
+      NDArray expansion =
+          parameters
+              .reshape(n, P)
+              .mul(manager.create(values.parameterPartials, new Shape(2, n, P)))
+              .sum(new int[] {2})
+              .add(inputs.reshape(1, n).mul(manager.create(values.inputPartials, new Shape(2, n))));
+      result = result.add(expansion.sub(expansion.stopGradient()));
+    }
+    NDList outputs = result.split(2, 0);
+    return new NDList(outputs.get(0).reshape(shape), outputs.get(1).reshape(shape));
   }
 
-  /** The bin's left and bottom knots, width, height and end derivatives, each a row. */
-  private record Bin(
-      NDArray left, NDArray bottom, NDArray width, NDArray height, NDArray dLeft, NDArray dRight) {}
+  /**
+   * The spline's outputs for n values, y (or x) then log|dy/dx| (or log|dx/dy|), and in the
+   * forward direction their partial derivatives in the same order: with respect to the raw values,
+   * n × {@value #P} per output, and to the input. One value's bin is held in the fields.
+   */
+  private static final class Values {
+    final int n;
+    final float[] outputs;
+    final float[] parameterPartials;
+    final float[] inputPartials;
 
-  /** From the gathered rows: the S-scaled knots over their normalisers, and log(1 + e^v) + floor. */
-  private Bin bin(NDArray gathered) {
-    NDList parts = gathered.split(new long[] {4, 8}, 0);
-    NDList corners = parts.get(0).div(parts.get(1)).split(4, 0);
-    NDList slopes = parts.get(2).log().add(minimumDerivative).split(2, 0);
-    NDArray left = corners.get(0);
-    NDArray bottom = corners.get(2);
-    return new Bin(
-        left,
-        bottom,
-        corners.get(1).sub(left),
-        corners.get(3).sub(bottom),
-        slopes.get(0),
-        slopes.get(1));
-  }
+    private int j;
+    private double xSum;
+    private double ySum;
+    /** exp(raw) summed over the widths (heights) left of the bin. */
+    private double xBefore;
+    private double yBefore;
+    private double left;
+    private double width;
+    private double bottom;
+    private double height;
+    private double slope;
+    private double dLeft;
+    private double dRight;
 
-  /** x = spline⁻¹(y) by the root of the bin's quadratic, and log|dx/dy|, through autograd. */
-  private NDList inverseInBin(NDArray gathered, NDArray y) {
-    Bin b = bin(gathered);
-    NDArray slope = b.height.div(b.width);
-    NDArray twoSlope = slope.mul(two);
-    NDArray curvature = b.dLeft.add(b.dRight).sub(twoSlope);
-    NDArray dy = y.sub(b.bottom);
-    NDArray dyCurvature = dy.mul(curvature);
-    NDArray qa = b.height.mul(slope.sub(b.dLeft)).add(dyCurvature);
-    NDArray qb = b.height.mul(b.dLeft).sub(dyCurvature);
-    NDArray qc = slope.mul(dy);
-    NDArray discriminant = qb.mul(qb).add(qa.mul(qc).mul(four)).clip(0f, Float.MAX_VALUE);
-    // 2c / (b + √Δ) (with c = −slope·dy) rather than (−b + √Δ) / 2a: stable when a → 0 (a nearly
-    // linear bin).
-    NDArray t = qc.mul(two).div(qb.add(discriminant.sqrt()));
-    NDArray tSquared = t.mul(t);
-    NDArray tOneMinusT = t.sub(tSquared);
-    NDArray tMinusOne = t.sub(one);
-    NDArray ratio = slope.div(slope.add(curvature.mul(tOneMinusT)));
-    NDArray logDerivative =
-        b.dRight
-            .mul(tSquared)
-            .add(twoSlope.mul(tOneMinusT))
-            .add(b.dLeft.mul(tMinusOne.mul(tMinusOne)))
-            .mul(ratio.mul(ratio))
-            .log();
-    return new NDList(t.mul(b.width).add(b.left), logDerivative.neg());
-  }
+    Values(int n, boolean differentiable) {
+      this.n = n;
+      outputs = new float[2 * n];
+      parameterPartials = differentiable ? new float[2 * n * P] : null;
+      inputPartials = differentiable ? new float[2 * n] : null;
+    }
 
-  /** y = spline(x) and log|dy/dx|, through autograd. */
-  private NDList forwardInBin(NDArray gathered, NDArray x) {
-    Bin b = bin(gathered);
-    NDArray slope = b.height.div(b.width);
-    NDArray twoSlope = slope.mul(two);
-    NDArray curvature = b.dLeft.add(b.dRight).sub(twoSlope);
-    NDArray t = x.sub(b.left).div(b.width);
-    NDArray tSquared = t.mul(t);
-    NDArray tOneMinusT = t.sub(tSquared);
-    NDArray tMinusOne = t.sub(one);
-    NDArray denominator = slope.add(curvature.mul(tOneMinusT));
-    NDArray ratio = slope.div(denominator);
-    // log(slope² (dR t² + 2 slope t(1 − t) + dL (1 − t)²) / denominator²).
-    NDArray logDerivative =
-        b.dRight
-            .mul(tSquared)
-            .add(twoSlope.mul(tOneMinusT))
-            .add(b.dLeft.mul(tMinusOne.mul(tMinusOne)))
-            .mul(ratio.mul(ratio))
-            .log();
-    NDArray y =
-        b.bottom.add(
-            b.height.mul(slope.mul(tSquared).add(b.dLeft.mul(tOneMinusT))).div(denominator));
-    return new NDList(y, logDerivative);
-  }
+    /** @param e exp(raw values), n × {@value #P} */
+    void evaluate(float[] e, float[] in, boolean inverse) {
+      for (int i = 0; i < n; i++) {
+        float v = in[i];
+        if (!(Math.abs(v) <= TAIL_BOUND)) {
+          outputs[i] = v;
+          if (inputPartials != null) {
+            inputPartials[i] = 1;
+          }
+        } else if (inverse) {
+          inverse(e, i, v);
+        } else {
+          forward(e, i, v);
+        }
+      }
+    }
 
-  /** clamp(v) in value, with v's gradient. */
-  private static NDArray clampedLike(NDArray v, float bound) {
-    NDArray constant = v.stopGradient();
-    return v.sub(constant.sub(constant.clip(-bound, bound)));
+    /**
+     * Finds the bin that holds v on the x-axis (or the y-axis): the one after every interior knot
+     * at or below it, so that v = B falls in the last.
+     */
+    private void locate(float[] e, int o, double v, boolean yAxis) {
+      xSum = 0;
+      ySum = 0;
+      for (int k = 0; k < BINS; k++) {
+        xSum += e[o + k];
+        ySum += e[o + HEIGHTS + k];
+      }
+      int axis = yAxis ? HEIGHTS : 0;
+      double sum = yAxis ? ySum : xSum;
+      double before = 0;
+      j = 0;
+      while (j < BINS - 1) {
+        double next = before + e[o + axis + j];
+        if (v < knot(j + 1, next / sum)) {
+          break;
+        }
+        before = next;
+        j++;
+      }
+      xBefore = yAxis ? 0 : before;
+      yBefore = yAxis ? before : 0;
+      for (int k = 0; yAxis && k < j; k++) {
+        xBefore += e[o + k];
+      }
+      for (int k = 0; !yAxis && k < j; k++) {
+        yBefore += e[o + HEIGHTS + k];
+      }
+      left = knot(j, xBefore / xSum);
+      width = MINIMUM + SCALE * e[o + j] / xSum;
+      bottom = knot(j, yBefore / ySum);
+      height = MINIMUM + SCALE * e[o + HEIGHTS + j] / ySum;
+      slope = height / width;
+      dLeft = j == 0 ? 1 : Math.log1p(e[o + DERIVATIVES + j - 1]) + MIN_DERIVATIVE;
+      dRight = j == BINS - 1 ? 1 : Math.log1p(e[o + DERIVATIVES + j]) + MIN_DERIVATIVE;
+    }
+
+    /** Knot k, where a share of the softmax lies to its left. */
+    private static double knot(int k, double share) {
+      return -TAIL_BOUND + k * MINIMUM + SCALE * share;
+    }
+
+    /** y = spline(x) and log|dy/dx|, with their partials when asked. */
+    private void forward(float[] e, int i, float x) {
+      int o = i * P;
+      locate(e, o, x, false);
+      double xi = (x - left) / width;
+      double q = xi * (1 - xi);
+      double dq = 1 - 2 * xi;
+      double curvature = dLeft + dRight - 2 * slope;
+      double denominator = slope + curvature * q;
+      double rise = (slope * xi * xi + dLeft * q) / denominator;
+      double m = dRight * xi * xi + 2 * slope * q + dLeft * (1 - xi) * (1 - xi);
+      outputs[i] = (float) (bottom + height * rise);
+      outputs[n + i] = (float) (2 * Math.log(slope) + Math.log(m) - 2 * Math.log(denominator));
+      if (parameterPartials == null) {
+        return;
+      }
+      // y = bottom + height·rise, by slope, ξ, the bottom, the height with the slope held, and
+      // the end derivatives.
+      double riseXi = (2 * slope * xi + dLeft * dq - rise * curvature * dq) / denominator;
+      partials(
+          0,
+          o,
+          e,
+          height * (xi * xi - rise * (1 - 2 * q)) / denominator,
+          height * riseXi,
+          1,
+          rise,
+          height * q * (1 - rise) / denominator,
+          -height * rise * q / denominator,
+          xi);
+      // log|dy/dx| = 2 log slope + log m − 2 log denominator, the same way.
+      double logXi =
+          (2 * dRight * xi + 2 * slope * dq - 2 * dLeft * (1 - xi)) / m
+              - 2 * curvature * dq / denominator;
+      partials(
+          1,
+          o,
+          e,
+          2 / slope + 2 * q / m - 2 * (1 - 2 * q) / denominator,
+          logXi,
+          0,
+          0,
+          (1 - xi) * (1 - xi) / m - 2 * q / denominator,
+          xi * xi / m - 2 * q / denominator,
+          xi);
+      inputPartials[i] = (float) (height * riseXi / width);
+      inputPartials[n + i] = (float) (logXi / width);
+    }
+
+    /**
+     * Writes output f's partials with respect to the raw values, from those with respect to the
+     * slope, ξ, the bottom, the height (the slope held) and the end derivatives: through slope =
+     * height / width and ξ = (x − left) / width to the bin's geometry, then through the softmax
+     * and softplus to exp(raw), and through exp to raw.
+     */
+    private void partials(
+        int f,
+        int o,
+        float[] e,
+        double bySlope,
+        double byXi,
+        double byBottom,
+        double byHeight,
+        double byDLeft,
+        double byDRight,
+        double xi) {
+      double byLeft = -byXi / width;
+      double byWidth = -(bySlope * slope + byXi * xi) / width;
+      double byHeightTotal = byHeight + bySlope / width;
+      int p = f * n * P + o;
+      double xScale = SCALE / xSum;
+      double xCommon = -(byLeft * xBefore + byWidth * e[o + j]) / xSum;
+      double yScale = SCALE / ySum;
+      double yCommon = -(byBottom * yBefore + byHeightTotal * e[o + HEIGHTS + j]) / ySum;
+      for (int k = 0; k < BINS; k++) {
+        double x = xCommon + (k < j ? byLeft : k == j ? byWidth : 0);
+        double y = yCommon + (k < j ? byBottom : k == j ? byHeightTotal : 0);
+        parameterPartials[p + k] = (float) (xScale * e[o + k] * x);
+        parameterPartials[p + HEIGHTS + k] = (float) (yScale * e[o + HEIGHTS + k] * y);
+      }
+      if (j > 0) {
+        double ev = e[o + DERIVATIVES + j - 1];
+        parameterPartials[p + DERIVATIVES + j - 1] = (float) (byDLeft * ev / (1 + ev));
+      }
+      if (j < BINS - 1) {
+        double ev = e[o + DERIVATIVES + j];
+        parameterPartials[p + DERIVATIVES + j] = (float) (byDRight * ev / (1 + ev));
+      }
+    }
+
+    /** x = spline⁻¹(y) by the root of the bin's quadratic, and log|dx/dy|. */
+    private void inverse(float[] e, int i, float y) {
+      locate(e, i * P, y, true);
+      double curvature = dLeft + dRight - 2 * slope;
+      double dy = y - bottom;
+      double qa = height * (slope - dLeft) + dy * curvature;
+      double qb = height * dLeft - dy * curvature;
+      double qc = slope * dy;
+      double discriminant = Math.max(0, qb * qb + 4 * qa * qc);
+      // 2c / (b + √Δ) (with c = −slope·dy) rather than (−b + √Δ) / 2a: stable when a → 0 (a
+      // nearly linear bin).
+      double xi = 2 * qc / (qb + Math.sqrt(discriminant));
+      double q = xi * (1 - xi);
+      double m = dRight * xi * xi + 2 * slope * q + dLeft * (1 - xi) * (1 - xi);
+      outputs[i] = (float) (xi * width + left);
+      outputs[n + i] =
+          (float) -(2 * Math.log(slope) + Math.log(m) - 2 * Math.log(slope + curvature * q));
+    }
   }
 }

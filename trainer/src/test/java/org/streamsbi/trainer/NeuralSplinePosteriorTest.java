@@ -1,5 +1,6 @@
 package org.streamsbi.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -25,6 +26,24 @@ class NeuralSplinePosteriorTest {
       // 2,000 steps leave ≈ 0.16 nats here (the MAF test trains up to 5,000 for 0.1); an
       // untrained or broken flow is off by more than a nat.
       assertTrue(error < 0.25, "mean |log q − log p| = " + error + " nats");
+      // MAP climbs log q by its gradient in θ, which reaches θ through the splines' inputs: it
+      // ends where no neighbour is more probable under the flow.
+      float[] x = {0.5f, -1f};
+      float[] map = posterior.map(x, 11);
+      double atMap = posterior.logProb(new float[][] {map}, x)[0];
+      float[][] neighbours = new float[8][];
+      for (int k = 0; k < 8; k++) {
+        double angle = k * Math.PI / 4;
+        neighbours[k] =
+            new float[] {(float) (map[0] + 0.01 * Math.cos(angle)), (float) (map[1] + 0.01 * Math.sin(angle))};
+      }
+      for (double logQ : posterior.logProb(neighbours, x)) {
+        assertTrue(logQ <= atMap + 1e-5, "a neighbour has " + logQ + " > " + atMap);
+      }
+      double[] mode = truth.mean(x);
+      for (int i = 0; i < 2; i++) {
+        assertEquals(mode[i], map[i], 0.5 * Math.sqrt(truth.covariance[i][i]), "MAP " + i);
+      }
     }
   }
 
