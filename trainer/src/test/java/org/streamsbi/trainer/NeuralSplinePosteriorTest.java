@@ -30,16 +30,7 @@ class NeuralSplinePosteriorTest {
       // ends where no neighbour is more probable under the flow.
       float[] x = {0.5f, -1f};
       float[] map = posterior.map(x, 11);
-      double atMap = posterior.logProb(new float[][] {map}, x)[0];
-      float[][] neighbours = new float[8][];
-      for (int k = 0; k < 8; k++) {
-        double angle = k * Math.PI / 4;
-        neighbours[k] =
-            new float[] {(float) (map[0] + 0.01 * Math.cos(angle)), (float) (map[1] + 0.01 * Math.sin(angle))};
-      }
-      for (double logQ : posterior.logProb(neighbours, x)) {
-        assertTrue(logQ <= atMap + 1e-5, "a neighbour has " + logQ + " > " + atMap);
-      }
+      RandomFlows.assertIsTheFlowsMode(posterior, map, x);
       double[] mode = truth.mean(x);
       for (int i = 0; i < 2; i++) {
         assertEquals(mode[i], map[i], 0.5 * Math.sqrt(truth.covariance[i][i]), "MAP " + i);

@@ -1,6 +1,7 @@
 package org.streamsbi.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.SplittableRandom;
 
-/** Flows with random parameters, and numeric checks of their density, for the algebra tests. */
+/** Flows with random parameters, and numeric checks of densities, for the algebra and posterior tests. */
 final class RandomFlows {
   private RandomFlows() {}
 
@@ -135,5 +136,24 @@ final class RandomFlows {
     return new double[] {
       sum[0], sum[1], sum[2] - sum[0] * sum[0], sum[3] - sum[0] * sum[1], sum[4] - sum[1] * sum[1]
     };
+  }
+
+  /**
+   * No point 0.01 from {@code map} in eight directions of the first two coordinates is more
+   * probable under the posterior than it; returns log q there.
+   */
+  static double assertIsTheFlowsMode(Posterior posterior, float[] map, float[] x) {
+    double atMap = posterior.logProb(new float[][] {map}, x)[0];
+    float[][] neighbours = new float[8][];
+    for (int k = 0; k < 8; k++) {
+      double angle = k * Math.PI / 4;
+      neighbours[k] = map.clone();
+      neighbours[k][0] += (float) (0.01 * Math.cos(angle));
+      neighbours[k][1] += (float) (0.01 * Math.sin(angle));
+    }
+    for (double logQ : posterior.logProb(neighbours, x)) {
+      assertTrue(logQ <= atMap + 1e-5, "a neighbour has " + logQ + " > " + atMap);
+    }
+    return atMap;
   }
 }

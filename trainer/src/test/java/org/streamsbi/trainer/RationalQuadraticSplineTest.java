@@ -29,6 +29,18 @@ class RationalQuadraticSplineTest {
     return parameters;
   }
 
+  /** y and log|dy/dx| of the spline for each input, one spline (P raw values) each. */
+  private static float[][] forward(float[] x, float[] parameters) {
+    int points = x.length;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList out =
+          RationalQuadraticSpline.forward(
+              manager.create(x, new Shape(points, 1)),
+              manager.create(parameters, new Shape(points, 1, P)));
+      return new float[][] {out.get(0).toFloatArray(), out.get(1).toFloatArray()};
+    }
+  }
+
   /** One random spline applied to a grid from −5 on, tails included. */
   private static float[][] forwardOnGrid(int points, double step, long seed) {
     float[] parameters = sameSplineEverywhere(points, seed);
@@ -36,13 +48,8 @@ class RationalQuadraticSplineTest {
     for (int i = 0; i < points; i++) {
       x[i] = (float) (-5 + i * step);
     }
-    try (NDManager manager = NDManager.newBaseManager()) {
-      NDList out =
-          RationalQuadraticSpline.forward(
-              manager.create(x, new Shape(points, 1)),
-              manager.create(parameters, new Shape(points, 1, P)));
-      return new float[][] {x, out.get(0).toFloatArray(), out.get(1).toFloatArray()};
-    }
+    float[][] out = forward(x, parameters);
+    return new float[][] {x, out[0], out[1]};
   }
 
   /** y(x) = −3 + ∫ exp(log|dy/dx|) from −3 to x: the log-derivative is the spline's. */
@@ -76,17 +83,10 @@ class RationalQuadraticSplineTest {
       }
     }
     float[] x = {-4f, -2.9f, -1f, 0f, 0.3f, 2.5f, 6f};
-    try (NDManager manager = NDManager.newBaseManager()) {
-      NDList out =
-          RationalQuadraticSpline.forward(
-              manager.create(x, new Shape(points, 1)),
-              manager.create(parameters, new Shape(points, 1, P)));
-      float[] y = out.get(0).toFloatArray();
-      float[] logDet = out.get(1).toFloatArray();
-      for (int i = 0; i < points; i++) {
-        assertEquals(x[i], y[i], 1e-5);
-        assertEquals(0, logDet[i], 1e-5);
-      }
+    float[][] out = forward(x, parameters);
+    for (int i = 0; i < points; i++) {
+      assertEquals(x[i], out[0][i], 1e-5);
+      assertEquals(0, out[1][i], 1e-5);
     }
   }
 
@@ -155,20 +155,12 @@ class RationalQuadraticSplineTest {
 
   /** The weighted sum of the outputs, computed in double from the float values. */
   private static double value(float[] parameters, float[] x, float[] weights) {
-    int points = x.length;
-    try (NDManager manager = NDManager.newBaseManager()) {
-      NDList out =
-          RationalQuadraticSpline.forward(
-              manager.create(x, new Shape(points, 1)),
-              manager.create(parameters, new Shape(points, 1, P)));
-      float[] y = out.get(0).toFloatArray();
-      float[] logDet = out.get(1).toFloatArray();
-      double sum = 0;
-      for (int i = 0; i < points; i++) {
-        sum += weights[i] * y[i] + weights[points + i] * logDet[i];
-      }
-      return sum;
+    float[][] out = forward(x, parameters);
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      sum += weights[i] * out[0][i] + weights[x.length + i] * out[1][i];
     }
+    return sum;
   }
 
   /** The inverse undoes the forward map, and its log-derivative is the forward's negated. */
