@@ -133,6 +133,7 @@ final class RationalQuadraticSpline {
       for (int i = 0; i < n; i++) {
         float v = in[i];
         if (!(Math.abs(v) <= TAIL_BOUND)) {
+          // The identity tails: log|dy/dx| stays 0, and dy/dx is 1.
           outputs[i] = v;
           if (inputPartials != null) {
             inputPartials[i] = 1;
@@ -168,12 +169,10 @@ final class RationalQuadraticSpline {
         before = next;
         j++;
       }
-      xBefore = yAxis ? 0 : before;
-      yBefore = yAxis ? before : 0;
-      for (int k = 0; yAxis && k < j; k++) {
+      xBefore = 0;
+      yBefore = 0;
+      for (int k = 0; k < j; k++) {
         xBefore += e[o + k];
-      }
-      for (int k = 0; !yAxis && k < j; k++) {
         yBefore += e[o + HEIGHTS + k];
       }
       left = knot(j, xBefore / xSum);
