@@ -1,6 +1,7 @@
 package org.streamsbi.trainer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.function.Function;
@@ -11,6 +12,18 @@ abstract class ConditionalFlow extends ConditionalEstimator {
 
   ConditionalFlow(FlowConfig config, int thetaDimension, int contextDimension) {
     super(config, thetaDimension, contextDimension);
+  }
+
+  /**
+   * log q per row from the base-space point z (rows × D) and the log|det| of the map to it: log
+   * N(z; 0, I) + log|det|. The constants are made in z's manager and come second in each
+   * operation, so nothing lands in the model's manager.
+   */
+  final NDArray logProbFromNoise(NDArray z, NDArray logDet) {
+    NDManager manager = z.getManager();
+    NDArray half = manager.create(0.5f);
+    NDArray normalizer = manager.create((float) (0.5 * thetaDimension * Math.log(2 * Math.PI)));
+    return logDet.sub(z.square().sum(new int[] {1}).mul(half)).sub(normalizer);
   }
 
   /** θ_z for base-space noise, in the noise's manager. */

@@ -91,13 +91,9 @@ final class MaskedAutoregressiveFlow extends ConditionalFlow {
    */
   @Override
   NDArray conditionalLogProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
-    NDManager manager = theta.getManager();
     NDList logScales = new NDList(layers.size());
     NDArray z = toNoise(theta, context, values, logScales);
-    NDArray logDet = NDArrays.concat(logScales, 1).sum(new int[] {1});
-    NDArray half = manager.create(0.5f);
-    NDArray normalizer = manager.create((float) (0.5 * thetaDimension * Math.log(2 * Math.PI)));
-    return logDet.sub(z.square().sum(new int[] {1}).mul(half)).sub(normalizer);
+    return logProbFromNoise(z, NDArrays.concat(logScales, 1).sum(new int[] {1}));
   }
 
   /** The base-space point of θ_z; adds each layer's log scales (rows × D) to {@code logScales}. */

@@ -27,11 +27,6 @@ final class NeuralSplineFlow extends ConditionalFlow {
   private final int identity;
   private final int transformed;
   private final List<Conditioner> layers = new ArrayList<>();
-  /** The constant arrays, made once in the manager of the parameters; null until first used. */
-  private volatile Constants constants;
-
-  private record Constants(NDManager manager, NDArray half, NDArray normalizer) {}
-
   NeuralSplineFlow(FlowConfig config, int thetaDimension, int contextDimension) {
     super(config, thetaDimension, contextDimension);
     int h = config.hiddenUnits();
@@ -65,26 +60,7 @@ final class NeuralSplineFlow extends ConditionalFlow {
   @Override
   NDArray conditionalLogProb(NDArray theta, NDArray context, Function<Parameter, NDArray> values) {
     NDList noise = toNoise(theta, context, values);
-    Constants c = constants(values);
-    return noise.get(1).sub(noise.get(0).square().sum(new int[] {1}).mul(c.half)).sub(c.normalizer);
-  }
-
-  /**
-   * Made in the parameters' manager, which lives as long as the model, rather than per call: each
-   * array made costs a native call per layer and step.
-   */
-  private Constants constants(Function<Parameter, NDArray> values) {
-    NDManager manager = values.apply(layers.get(0).outputBias()).getManager();
-    Constants c = constants;
-    if (c == null || c.manager != manager) {
-      c =
-          new Constants(
-              manager,
-              manager.create(0.5f),
-              manager.create((float) (0.5 * thetaDimension * Math.log(2 * Math.PI))));
-      constants = c;
-    }
-    return c;
+    return logProbFromNoise(noise.get(0), noise.get(1));
   }
 
   /** The base-space point of θ_z (rows × D) and the log|det| of the whole map (rows). */
