@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Installs the headless browser the dashboard's browser test drives: Debian's chromium and its
-# chromedriver. Runs in the process-test-resources phase so that `mvn -B verify` on a clean
-# machine needs nothing else, and so that Selenium never tries to download a browser or driver.
+# Installs the third-party programs a module's tests drive, so that `mvn -B verify` on a clean
+# machine needs nothing else. Each argument is a Debian package, optionally as PACKAGE=COMMAND:
+# the package counts as present when dpkg has it or when COMMAND (default: the package's name)
+# is on the PATH, so tools installed some other way are used as they are.
 set -euo pipefail
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+for spec in "$@"; do
+  package="${spec%%=*}"
+  command="${spec#*=}"
+  dpkg -s "$package" >/dev/null 2>&1 && continue
+  command -v "$command" >/dev/null 2>&1 && continue
+  missing+=("$package")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-test-tools: ${missing[*]} missing and not running as root; install the Debian packages '${missing[*]}' (apt-get install ${missing[*]})" >&2
+  echo "install-test-tools: ${missing[*]} missing and not running as root; install the Debian packages (apt-get install ${missing[*]})" >&2
   exit 1
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
