@@ -12,6 +12,45 @@ class BenchmarkTaskTest {
   private static final int N = 20_000;
 
   @Test
+  void everyBundledReferencePosteriorHoldsTenThousandDrawsInThePriorsSupport() {
+    for (String name : new String[] {"two_moons", "slcp", "gaussian_linear", "gaussian_mixture"}) {
+      BenchmarkTask task = BenchmarkTask.named(name);
+      for (int n = 1; n <= BenchmarkTask.OBSERVATIONS; n++) {
+        float[][] reference = task.referencePosterior(n);
+        assertEquals(10_000, reference.length, name + " obs" + n);
+        for (float[] theta : reference) {
+          assertEquals(task.thetaDimension(), theta.length, name + " obs" + n);
+          assertTrue(Double.isFinite(task.prior().logProb(theta)), name + " obs" + n);
+        }
+      }
+    }
+  }
+
+  @Test
+  void gaussianLinearReferenceIsCentredOnItsAnalyticPosteriorMean() {
+    // Prior N(0, 0.1 I) and likelihood N(θ, 0.1 I): the posterior mean is x_o / 2, sd 0.22.
+    BenchmarkTask task = BenchmarkTask.named("gaussian_linear");
+    for (int n : new int[] {1, 7}) {
+      float[] observed = task.observation(n);
+      float[][] reference = task.referencePosterior(n);
+      for (int j = 0; j < observed.length; j++) {
+        double mean = 0;
+        for (float[] theta : reference) {
+          mean += theta[j] / (double) reference.length;
+        }
+        assertEquals(observed[j] / 2, mean, 0.01, "obs" + n + " θ" + (j + 1));
+      }
+    }
+  }
+
+  @Test
+  void aReferenceBeyondTheTenObservationsIsRefused() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BenchmarkTask.named("slcp").referencePosterior(11));
+    assertTrue(e.getMessage().contains("between 1 and 10"), e.getMessage());
+  }
+
+  @Test
   void twoMoonsRadiusHasTheDefinedDistribution() {
     TwoMoons task = new TwoMoons();
     SplittableRandom rng = new SplittableRandom(1);
