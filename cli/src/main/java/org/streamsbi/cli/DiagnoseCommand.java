@@ -45,8 +45,6 @@ import picocli.CommandLine.Spec;
     })
 final class DiagnoseCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  /** sbibm compares 10,000 draws with 10,000 reference samples. */
-  private static final int C2ST_ROWS = 10_000;
 
   @Spec CommandSpec spec;
 
@@ -59,14 +57,11 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--posterior", required = true, description = "posterior.bin written by 'run'")
   Path posteriorFile;
 
-  @Option(names = "--reference", description = "reference posterior samples (CSV with a header); default: the sbibm reference in --sbibm-dir, when there")
+  @Option(names = "--reference", description = "your own reference posterior samples (CSV with a header); default: sbibm's for the task and observation")
   Path reference;
 
-  @Option(
-      names = "--sbibm-dir",
-      defaultValue = "${sys:streamsbi.sbibm.dir:-${env:STREAMSBI_SBIBM_DIR}}",
-      description = "sbibm data (TASK/obsN/reference_posterior_samples.csv); default the streamsbi.sbibm.dir property or STREAMSBI_SBIBM_DIR")
-  Path sbibmDirectory;
+  @Option(names = "--c2st-samples", defaultValue = "10000", description = "posterior draws compared with as many reference samples by C2ST, its main cost; 0 skips it (default ${DEFAULT-VALUE}, as sbibm)")
+  int c2stSamples;
 
   @Option(names = "--sbc-runs", defaultValue = "200", description = "held-out simulations for SBC and coverage (default ${DEFAULT-VALUE})")
   int sbcRuns;
@@ -97,8 +92,9 @@ final class DiagnoseCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--observation: " + e.getMessage());
     }
     DiagnosticsConfig config = config();
-    Path referenceFile = referenceFile();
-    float[][] referenceSamples = referenceFile == null ? null : readReference(referenceFile, benchmark.thetaDimension());
+    float[][] referenceSamples = reference != null
+        ? readReference(reference, benchmark.thetaDimension()) : benchmark.referencePosterior(observation);
+    String referenceName = reference != null ? reference.toString() : "sbibm's reference posterior";
     Files.createDirectories(out);
     PrintWriter text = spec.commandLine().getOut();
     try (Posterior posterior = loadPosterior(benchmark)) {
@@ -108,14 +104,13 @@ final class DiagnoseCommand implements Callable<Integer> {
       ExpectedCoverage.Curve coverage = ExpectedCoverage.of(calibration, estimate, ExpectedCoverage.percentLevels());
       long calibrated = System.nanoTime();
 
-      int drawsAtObservation = referenceSamples == null ? posteriorDraws : Math.min(C2ST_ROWS, referenceSamples.length);
+      int drawsAtObservation = c2stSamples == 0 ? posteriorDraws : Math.min(c2stSamples, referenceSamples.length);
       float[][] draws = estimate.sample(drawsAtObservation, observed, seed);
       PosteriorPredictiveCheck.Result ppc = PosteriorPredictiveCheck.run(benchmark.prior(), benchmark, draws, observed, config);
       long predicted = System.nanoTime();
       Double c2st = null;
-      if (referenceSamples != null) {
-        float[][] ref = Arrays.copyOf(referenceSamples, Math.min(C2ST_ROWS, referenceSamples.length));
-        c2st = ClassifierTwoSampleTest.accuracy(ref, draws, seed);
+      if (c2stSamples > 0) {
+        c2st = ClassifierTwoSampleTest.accuracy(Arrays.copyOf(referenceSamples, draws.length), draws, seed);
       }
       long compared = System.nanoTime();
 
@@ -133,7 +128,7 @@ final class DiagnoseCommand implements Callable<Integer> {
       timing.put("c2st", (compared - predicted) / 1e9);
       timing.put("writing", (end - compared) / 1e9);
       timing.put("total", seconds);
-      writeSummary(sbc, coverage, ppc, c2st, referenceFile, timing);
+      writeSummary(sbc, coverage, ppc, c2st, referenceName, timing);
 
       text.printf(Locale.ROOT, "%s observation %d, posterior %s%n", task, observation, posteriorFile);
       text.printf(Locale.ROOT, "SBC (%d runs, %d draws, %d bins): chi-square p-values %s; Bonferroni min %.3g%n",
@@ -143,7 +138,8 @@ final class DiagnoseCommand implements Callable<Integer> {
       text.printf(Locale.ROOT, "posterior predictive ||x - x_o||: median %.4g (prior predictive %.4g, ratio %.3f)%n",
           PosteriorPredictiveCheck.Result.quantile(ppc.posterior(), 0.5),
           PosteriorPredictiveCheck.Result.quantile(ppc.prior(), 0.5), ppc.medianRatio());
-      text.println(c2st == null ? "C2ST: no reference given" : String.format(Locale.ROOT, "C2ST accuracy: %.4f against %s", c2st, referenceFile));
+      text.println(c2st == null ? "C2ST: skipped (--c2st-samples 0)"
+          : String.format(Locale.ROOT, "C2ST accuracy: %.4f against %s (%,d samples each)", c2st, referenceName, draws.length));
       text.printf(Locale.ROOT, "wrote %s in %.1f s (calibration %.1f s, predictive check %.1f s, C2ST %.1f s)%n", out, seconds,
           timing.get("calibration").asDouble(), timing.get("posterior_predictive").asDouble(), timing.get("c2st").asDouble());
       text.flush();
@@ -155,6 +151,9 @@ final class DiagnoseCommand implements Callable<Integer> {
     positive("--sbc-runs", sbcRuns, 2);
     positive("--posterior-draws", posteriorDraws, 2);
     positive("--predictive-draws", predictiveDraws, 1);
+    if (c2stSamples != 0) {
+      positive("--c2st-samples", c2stSamples, 2);
+    }
     int simulationThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     positive("--threads", simulationThreads, 1);
     return new DiagnosticsConfig(sbcRuns, posteriorDraws, predictiveDraws, simulationThreads, seed);
@@ -166,21 +165,10 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
   }
 
-  private Path referenceFile() {
-    if (reference != null) {
-      if (!Files.isRegularFile(reference)) {
-        throw new IllegalArgumentException("--reference: no such file " + reference);
-      }
-      return reference;
-    }
-    if (sbibmDirectory == null || sbibmDirectory.toString().isBlank()) {
-      return null;
-    }
-    Path sbibm = sbibmDirectory.resolve(task).resolve("obs" + observation).resolve("reference_posterior_samples.csv");
-    return Files.isRegularFile(sbibm) ? sbibm : null;
-  }
-
   private static float[][] readReference(Path file, int dimension) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("--reference: no such file " + file);
+    }
     float[][] rows;
     try {
       rows = CsvMatrix.read(file);
@@ -260,7 +248,7 @@ final class DiagnoseCommand implements Callable<Integer> {
       ExpectedCoverage.Curve coverage,
       PosteriorPredictiveCheck.Result ppc,
       Double c2st,
-      Path referenceFile,
+      String referenceName,
       ObjectNode seconds)
       throws IOException {
     ObjectNode json = JSON.createObjectNode();
@@ -287,7 +275,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     summarise(ppcNode.putObject("prior_distance"), ppc.prior());
     ppcNode.put("median_ratio", ppc.medianRatio());
     if (c2st != null) {
-      json.putObject("c2st").put("accuracy", c2st).put("reference", referenceFile.toString());
+      json.putObject("c2st").put("accuracy", c2st).put("reference", referenceName);
     } else {
       json.putNull("c2st");
     }

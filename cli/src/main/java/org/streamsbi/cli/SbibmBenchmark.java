@@ -13,7 +13,6 @@ import org.streamsbi.controller.Method;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
 import org.streamsbi.controller.RunResult;
-import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.simulator.Simulator;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.ClassifierTwoSampleTest;
@@ -74,20 +73,11 @@ final class SbibmBenchmark implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "seeds runs, sampling and C2ST (default ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--reference", defaultValue = "/work/shared/sbibm", description = "directory of sbibm reference posteriors, TASK/obsN/reference_posterior_samples.csv (default ${DEFAULT-VALUE})")
-  Path reference;
-
   @Override
   public Integer call() throws Exception {
     BenchmarkTask benchmark = BenchmarkTask.named(task);
     Method chosen = Method.parse(method);
     int[] numbers = observationNumbers(observations);
-    for (int n : numbers) {
-      Path file = referenceFile(n);
-      if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("--reference: no reference posterior at " + file);
-      }
-    }
     if (!(simulationMillis >= 0)) {
       throw new IllegalArgumentException("--simulation-ms must not be negative, got " + simulationMillis);
     }
@@ -107,7 +97,7 @@ final class SbibmBenchmark implements Callable<Integer> {
           simulationMillis == 0 ? "" : String.format(", %.1f ms added per simulation", simulationMillis));
       out.flush();
       for (int i = 0; i < numbers.length; i++) {
-        float[][] ref = Arrays.copyOf(CsvMatrix.read(referenceFile(numbers[i])), POSTERIOR_SAMPLES);
+        float[][] ref = Arrays.copyOf(benchmark.referencePosterior(numbers[i]), POSTERIOR_SAMPLES);
         for (int m = 0; m < methods.size(); m++) {
           RunConfig config = config(methods.get(m), numbers[i], broker.bootstrapServers());
           float[] observed = benchmark.observation(numbers[i]);
@@ -178,10 +168,6 @@ final class SbibmBenchmark implements Callable<Integer> {
       s.append(String.format(" %.2g", r.priorMass()));
     }
     return s.toString();
-  }
-
-  private Path referenceFile(int observation) {
-    return reference.resolve(task).resolve("obs" + observation).resolve("reference_posterior_samples.csv");
   }
 
   /** "1-10", "3" or "1,4,7" as observation numbers within 1..10. */

@@ -14,7 +14,6 @@ import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
 import org.streamsbi.controller.RunResult;
 import org.streamsbi.controller.RunSummary;
-import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.core.Sample;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.Estimator;
@@ -70,9 +69,6 @@ final class TrainerBenchmark implements Callable<Integer> {
   @Option(names = "--run-simulations", defaultValue = "10000", description = "simulation budget of each whole run (default ${DEFAULT-VALUE})")
   int runSimulations;
 
-  @Option(names = "--sbibm-dir", defaultValue = "/work/shared/sbibm", description = "sbibm reference posteriors, TASK/obsN/reference_posterior_samples.csv (default ${DEFAULT-VALUE})")
-  Path sbibmDirectory;
-
   @Option(names = "--skip-throughput", description = "time the whole runs only")
   boolean skipThroughput;
 
@@ -114,8 +110,7 @@ final class TrainerBenchmark implements Callable<Integer> {
   /** One run as {@code streamsbi run --task two_moons} makes it, with seed {@code seed}. */
   private void wholeRun(PrintWriter out, long seed) throws Exception {
     BenchmarkTask task = BenchmarkTask.named("two_moons");
-    float[][] reference =
-        CsvMatrix.read(sbibmDirectory.resolve("two_moons/obs1/reference_posterior_samples.csv"));
+    float[][] reference = task.referencePosterior(1);
     Path brokerDirectory = Files.createTempDirectory("streamsbi-bench-trainer");
     try {
       RunConfig config =

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
@@ -37,7 +36,6 @@ class DiagnoseCommandTest {
 
   private Path dir;
   private Path posteriorFile;
-  private Path reference;
   private final BenchmarkTask task = BenchmarkTask.named("gaussian_linear");
 
   @BeforeAll
@@ -59,10 +57,6 @@ class DiagnoseCommandTest {
         OutputStream out = Files.newOutputStream(posteriorFile)) {
       posterior.save(out);
     }
-    // A slice of sbibm's reference keeps C2ST quick.
-    Path sbibm = Path.of(System.getProperty("streamsbi.sbibm.dir"), "gaussian_linear", "obs1", "reference_posterior_samples.csv");
-    reference = dir.resolve("reference.csv");
-    CsvMatrix.write(reference, "parameter", Arrays.copyOf(CsvMatrix.read(sbibm), 500));
   }
 
   private RunCommandTest.Outcome diagnose(Path out, int sbcRuns, String... more) {
@@ -77,9 +71,10 @@ class DiagnoseCommandTest {
   @Test
   void diagnosesATrainedPosteriorAndWritesTablesAndPlots() throws Exception {
     Path out = dir.resolve("diagnosis");
-    RunCommandTest.Outcome o = diagnose(out, 100, "--reference", reference.toString());
+    // 500 of sbibm's bundled reference samples keep C2ST quick.
+    RunCommandTest.Outcome o = diagnose(out, 100, "--c2st-samples", "500");
     assertEquals(0, o.exitCode(), o.err());
-    assertTrue(o.out().contains("C2ST accuracy"), o.out());
+    assertTrue(o.out().contains("C2ST accuracy") && o.out().contains("500 samples each"), o.out());
     System.out.println(o.out());
 
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
@@ -91,6 +86,7 @@ class DiagnoseCommandTest {
     double at09 = summary.get("expected_coverage").get("at_0_9").asDouble();
     assertTrue(Math.abs(at05 - 0.5) < 0.2 && Math.abs(at09 - 0.9) < 0.15, "coverage " + at05 + ", " + at09);
     assertTrue(summary.get("posterior_predictive").get("median_ratio").asDouble() < 0.8, summary.toString());
+    assertEquals("sbibm's reference posterior", summary.get("c2st").get("reference").asText());
     double c2st = summary.get("c2st").get("accuracy").asDouble();
     assertTrue(c2st >= 0.4 && c2st < 0.8, "C2ST " + c2st);
 
@@ -111,6 +107,15 @@ class DiagnoseCommandTest {
       }
       assertTrue(varied, png + " is a single colour");
     }
+  }
+
+  @Test
+  void c2stSamplesZeroSkipsTheComparison() throws Exception {
+    Path out = dir.resolve("no-c2st");
+    RunCommandTest.Outcome o = diagnose(out, 10, "--c2st-samples", "0");
+    assertEquals(0, o.exitCode(), o.err());
+    assertTrue(o.out().contains("C2ST: skipped"), o.out());
+    assertTrue(new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("c2st").isNull());
   }
 
   @Test

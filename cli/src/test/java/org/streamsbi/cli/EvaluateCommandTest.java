@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamsbi.core.CsvMatrix;
+import org.streamsbi.simulator.sbibm.BenchmarkTask;
 
 class EvaluateCommandTest {
 
@@ -53,5 +55,41 @@ class EvaluateCommandTest {
     RunCommandTest.Outcome o = RunCommandTest.execute("evaluate", "--reference", reference.toString(), "--samples", wide.toString());
     assertEquals(2, o.exitCode());
     assertTrue(o.err().contains("has 2 columns") && o.err().contains("has 3"), o.err());
+  }
+
+  @Test
+  void findsSbibmsReferenceForATaskAndObservation() {
+    float[][] reference = BenchmarkTask.named("two_moons").referencePosterior(1);
+    Path alike = dir.resolve("alike.csv");
+    CsvMatrix.write(alike, "parameter", Arrays.copyOfRange(reference, 9_400, 10_000));
+    Path prior = dir.resolve("prior.csv");
+    SplittableRandom rng = new SplittableRandom(4);
+    float[][] draws = new float[600][];
+    for (int i = 0; i < draws.length; i++) {
+      draws[i] = BenchmarkTask.named("two_moons").prior().sample(rng);
+    }
+    CsvMatrix.write(prior, "parameter", draws);
+
+    RunCommandTest.Outcome same = RunCommandTest.execute("evaluate", "--task", "two_moons", "--observation", "1", "--samples", alike.toString());
+    assertEquals(0, same.exitCode(), same.err());
+    assertTrue(same.out().contains("600 samples each"), same.out());
+    assertTrue(accuracy(same) < 0.6, same.out());
+    RunCommandTest.Outcome apart = RunCommandTest.execute("evaluate", "--task", "two_moons", "--samples", prior.toString());
+    assertTrue(accuracy(apart) > 0.9, apart.out());
+  }
+
+  @Test
+  void wantsEitherATaskOrAReferenceFile() {
+    Path samples = gaussian("samples.csv", 50, 2, 0, 1);
+    for (String[] args : new String[][] {
+        {"evaluate", "--samples", samples.toString()},
+        {"evaluate", "--task", "two_moons", "--reference", samples.toString(), "--samples", samples.toString()}}) {
+      RunCommandTest.Outcome o = RunCommandTest.execute(args);
+      assertEquals(2, o.exitCode(), o.err());
+      assertTrue(o.err().contains("give either --task NAME") && o.err().lines().count() == 1, o.err());
+    }
+    RunCommandTest.Outcome o = RunCommandTest.execute("evaluate", "--task", "two_moons", "--observation", "11", "--samples", samples.toString());
+    assertEquals(2, o.exitCode(), o.err());
+    assertTrue(o.err().contains("--observation must be between 1 and 10"), o.err());
   }
 }

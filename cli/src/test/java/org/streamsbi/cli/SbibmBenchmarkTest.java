@@ -21,15 +21,15 @@ class SbibmBenchmarkTest {
   }
 
   @Test
-  void badMethodOrMissingReferenceExitsWithTwo() {
+  void badMethodOrSimulationCostExitsWithTwo() {
     RunCommandTest.Outcome apt = RunCommandTest.execute("bench", "sbibm", "--task", "two_moons", "--method", "apt", "--observations", "1");
     assertEquals(2, apt.exitCode(), apt.err());
     assertTrue(apt.err().contains("method must be npe, snpe, tsnpe or tsnpe-async, got apt"), apt.err());
-    // snpe is accepted: the run stops at the next check, the missing reference.
-    RunCommandTest.Outcome reference = RunCommandTest.execute(
-        "bench", "sbibm", "--task", "two_moons", "--method", "snpe", "--reference", "/nonexistent", "--observations", "2");
-    assertEquals(2, reference.exitCode(), reference.err());
-    assertTrue(reference.err().contains("--reference: no reference posterior at /nonexistent/two_moons/obs2"), reference.err());
+    // snpe is accepted: the run stops at the next check, the negative cost.
+    RunCommandTest.Outcome cost = RunCommandTest.execute(
+        "bench", "sbibm", "--task", "two_moons", "--method", "snpe", "--simulation-ms", "-1", "--observations", "2");
+    assertEquals(2, cost.exitCode(), cost.err());
+    assertTrue(cost.err().contains("--simulation-ms must not be negative"), cost.err());
   }
 
   @Test
