@@ -1,6 +1,7 @@
 package org.streamsbi.cli;
 
 import java.util.Locale;
+import org.streamsbi.controller.Method;
 import org.streamsbi.controller.RunConfig;
 import org.streamsbi.trainer.Estimator;
 import org.streamsbi.trainer.FlowConfig;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
  * defaults, so that a benchmark measures what users get.
  */
 final class BenchTrainingOptions {
-  @Option(names = "--estimator", defaultValue = "maf", description = "maf, nsf or mdn, as run's (default ${DEFAULT-VALUE})")
+  @Option(names = "--estimator", description = "maf, nsf or mdn, as run's (default: the method's, as run's: nsf for tsnpe and tsnpe-async, maf otherwise)")
   String estimator;
 
   @Option(names = "--transforms", defaultValue = "5", description = "layers of a flow, as run files' estimator.transforms (default ${DEFAULT-VALUE})")
@@ -47,17 +48,17 @@ final class BenchTrainingOptions {
   int validationInterval;
 
   /** The settings as a line of the bench's output, so that its figures can be reproduced. */
-  String describe(int simulations) {
-    return flow().describe() + ", batch " + batchSize(simulations)
+  String describe(int simulations, Method method) {
+    return flow(method).describe() + ", batch " + batchSize(simulations)
         + ", learning rate " + learningRate + " " + learningRateSchedule
         + (weightDecay > 0 ? ", weight decay " + weightDecay : "") + ", patience " + patience;
   }
 
   /** @throws IllegalArgumentException naming the option */
-  FlowConfig flow() {
+  FlowConfig flow(Method method) {
     Estimator family;
     try {
-      family = Estimator.valueOf(estimator.trim().toUpperCase(Locale.ROOT));
+      family = estimator == null ? method.defaultEstimator() : Estimator.valueOf(estimator.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--estimator must be maf, nsf or mdn, got " + estimator);
     }

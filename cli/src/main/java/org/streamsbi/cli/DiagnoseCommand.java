@@ -92,6 +92,11 @@ final class DiagnoseCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--observation: " + e.getMessage());
     }
     DiagnosticsConfig config = config();
+    try {
+      OutputDirectory.check(out);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--out: " + e.getMessage());
+    }
     float[][] referenceSamples = reference != null
         ? readReference(reference, benchmark.thetaDimension()) : benchmark.referencePosterior(observation);
     String referenceName = reference != null ? reference.toString() : "sbibm's reference posterior";

@@ -198,7 +198,6 @@ final class RunCommand implements Callable<Integer> {
     RunConfig runConfig = job.config();
     String where = runConfig.bootstrapServers().map(s -> "cluster " + s)
         .orElse("embedded broker in " + runConfig.brokerDirectory());
-    Files.createDirectories(job.out());
     err.printf("run %s: %s%s, %d simulations, %s, %s%n", runConfig.run(), plan.simulatorDescription(),
         observations(job.observations().size(), job.observationNumber()), runConfig.simulations(), method(runConfig),
         where);
@@ -207,7 +206,7 @@ final class RunCommand implements Callable<Integer> {
     float[] target = job.observations().get(0);
     try (ProgressBars progress = ProgressBars.forTerminal(err, runConfig.simulations());
         RunDashboard dashboard = RunDashboard.start(dashboardConfig, runConfig.run(), npe, target, err);
-        RunResult result = npe.onProgress(dashboard.alongside(progress)).run(runConfig, target)) {
+        RunResult result = startIn(job.out(), npe.onProgress(dashboard.alongside(progress)), runConfig, target)) {
       progress.close();
       long seed = runConfig.seed();
       long sampling = System.nanoTime();
@@ -234,6 +233,13 @@ final class RunCommand implements Callable<Integer> {
           result.summary().finalValidationLoss(), acceptanceRate,
           job.out().resolve(samplesFile(0)), job.out().resolve("summary.json"), job.out().resolve(POSTERIOR_FILE));
     }
+  }
+
+  /** Makes OUT only once the dashboard holds its port, so that a start it refuses leaves nothing behind. */
+  private static RunResult startIn(Path out, OnlineNpe npe, RunConfig config, float[] target)
+      throws IOException, InterruptedException {
+    Files.createDirectories(out);
+    return npe.run(config, target);
   }
 
   private static String observations(int count, Integer number) {

@@ -105,7 +105,7 @@ final class RunPlan {
     if (out == null) {
       throw f.missing("output.directory", "the directory the run writes to (or --out)");
     }
-    this.out = out;
+    this.out = f.guard("output.directory", () -> OutputDirectory.check(out));
     this.posteriorSamples = f.atLeast("output.posterior_samples",
         file.output() == null ? null : file.output().posteriorSamples(), DEFAULT_POSTERIOR_SAMPLES, 1);
 
@@ -196,6 +196,7 @@ final class RunPlan {
         .withWeightDecay(f.atLeastReal("trainer.weight_decay", tr.weightDecay(), 0, 0));
     Path checkpoints = f.path(baseDirectory, tr.checkpointDirectory());
     if (checkpoints != null) {
+      f.guard("trainer.checkpoint_directory", () -> OutputDirectory.check(checkpoints));
       trainer = trainer.withCheckpoints(checkpoints,
           f.atLeast("trainer.checkpoint_interval", tr.checkpointInterval(), 500, 1), Boolean.TRUE.equals(tr.resume()));
     } else if (Boolean.TRUE.equals(tr.resume()) || tr.checkpointInterval() != null) {
@@ -265,6 +266,9 @@ final class RunPlan {
       builder.clientProperties(k.properties());
     }
     Path kafkaDirectory = f.path(baseDirectory, k.dataDirectory());
+    if (kafkaDirectory != null) {
+      f.guard("kafka.data_directory", () -> OutputDirectory.check(kafkaDirectory));
+    }
     builder.brokerDirectory(kafkaDirectory != null ? kafkaDirectory : out.resolve("kafka"))
         .partitions(f.atLeast("kafka.partitions", k.partitions(), 4, 1))
         .proposalsPerMessage(f.atLeast("kafka.proposals_per_message", k.proposalsPerMessage(), 100, 1));

@@ -93,7 +93,7 @@ final class SbibmBenchmark implements Callable<Integer> {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(kafka)) {
       out.printf("%s, %,d simulations, %s, observations %s, %d workers, %s%s%n", task, budget,
           String.join(" and ", methods.stream().map(Method::label).toList()), observations, workers,
-          training.describe(budget),
+          training.describe(budget, chosen),
           simulationMillis == 0 ? "" : String.format(", %.1f ms added per simulation", simulationMillis));
       out.flush();
       for (int i = 0; i < numbers.length; i++) {
@@ -144,7 +144,7 @@ final class SbibmBenchmark implements Callable<Integer> {
         .refreshSteps(refreshSteps)
         .atoms(atoms)
         .patience(training.patience)
-        .flow(training.flow())
+        .flow(training.flow(method))
         .trainer(training.trainer(seed + observation, budget))
         .seed(seed + observation)
         .build();

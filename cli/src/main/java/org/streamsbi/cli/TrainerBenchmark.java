@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.buffer.ReplayBufferConfig;
+import org.streamsbi.controller.Method;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
 import org.streamsbi.controller.RunResult;
@@ -117,7 +118,7 @@ final class TrainerBenchmark implements Callable<Integer> {
           RunConfig.custom("bench-trainer-" + seed + "-" + System.nanoTime(), runSimulations)
               .brokerDirectory(brokerDirectory)
               .patience(training.patience)
-              .flow(training.flow())
+              .flow(training.flow(Method.NPE))
               .trainer(training.trainer(seed, runSimulations))
               .seed(seed)
               .build();

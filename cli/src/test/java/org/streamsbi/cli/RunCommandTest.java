@@ -1,6 +1,7 @@
 package org.streamsbi.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,6 +89,37 @@ class RunCommandTest {
     assertTrue(waitShare > 0 && waitShare < 1, "data wait share " + waitShare);
     assertTrue(summary.get("seconds").get("waiting_for_data").asDouble() < summary.get("seconds").get("training").asDouble());
     assertTrue(Files.size(dir.resolve("checkpoints").resolve("checkpoint.bin")) > 0);
+  }
+
+  @Test
+  void anOutThatIsOrLiesUnderAFileStopsWithOneSentence() throws Exception {
+    Path file = Files.writeString(dir.resolve("notes.txt"), "not a directory");
+    Outcome isFile = execute("run", "--task", "two_moons", "--simulations", "100", "--no-dashboard", "--out", file.toString());
+    assertEquals(2, isFile.exitCode(), isFile.err());
+    assertEquals("streamsbi: output.directory (--out): " + file + " is a file; give a directory", isFile.err().strip());
+
+    Path under = file.resolve("run");
+    Outcome lies = execute("run", "--task", "two_moons", "--simulations", "100", "--no-dashboard", "--out", under.toString());
+    assertEquals(2, lies.exitCode(), lies.err());
+    assertEquals("streamsbi: output.directory (--out): " + under + " lies under " + file + ", which is a file; give a directory",
+        lies.err().strip());
+
+    Outcome diagnose = execute("diagnose", "--task", "two_moons", "--posterior", file.toString(), "--out", under.toString());
+    assertEquals(2, diagnose.exitCode(), diagnose.err());
+    assertTrue(diagnose.err().startsWith("streamsbi: --out: " + under + " lies under") && diagnose.err().lines().count() == 1,
+        diagnose.err());
+  }
+
+  @Test
+  void aStartRefusedForATakenDashboardPortLeavesNoOutDirectory() throws Exception {
+    Path out = dir.resolve("refused");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Outcome o = execute("run", "--task", "two_moons", "--simulations", "100", "--dashboard-port",
+          Integer.toString(taken.getLocalPort()), "--out", out.toString());
+      assertEquals(2, o.exitCode(), o.err());
+      assertTrue(o.err().contains("--dashboard-port " + taken.getLocalPort() + " on 127.0.0.1 is taken"), o.err());
+    }
+    assertFalse(Files.exists(out), out + " was left behind");
   }
 
   @Test

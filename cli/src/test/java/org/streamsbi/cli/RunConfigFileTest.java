@@ -18,6 +18,7 @@ import org.streamsbi.controller.Method;
 import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.core.prior.LogNormal;
+import org.streamsbi.trainer.Estimator;
 import picocli.CommandLine;
 
 class RunConfigFileTest {
@@ -213,6 +214,9 @@ class RunConfigFileTest {
     assertTrue(plan("run", "--config", dashboard.toString(), "--no-dashboard").dashboard(Optional.empty()).isEmpty());
     RunPlan sequential = plan("run", "--config", dashboard.toString(), "--rounds", "4");
     assertEquals(Method.TSNPE, sequential.config().method());
+    assertEquals(Estimator.NSF, sequential.config().flow().estimator(), "tsnpe's default estimator");
+    assertEquals(Estimator.MAF, plan("run", "--config", dashboard.toString(), "--estimator", "maf").config().flow().estimator());
+    assertEquals(Estimator.MAF, plan("run", "--config", dashboard.toString(), "--method", "npe").config().flow().estimator());
     assertEquals(4, sequential.config().rounds());
   }
 

@@ -63,7 +63,7 @@ public final class RunConfig {
     this.atoms = b.atoms > 0 ? b.atoms : DEFAULT_ATOMS;
     this.validationFraction = b.validationFraction;
     this.patience = b.patience;
-    this.flow = b.flow;
+    this.flow = b.flow != null ? b.flow : FlowConfig.defaults(b.method.defaultEstimator());
     this.trainer =
         (b.trainer != null
                 ? b.trainer
@@ -251,7 +251,7 @@ public final class RunConfig {
     private int watermark;
     private double validationFraction = 0.1;
     private int patience = 20;
-    private FlowConfig flow = FlowConfig.defaults();
+    private FlowConfig flow;
     private TrainerConfig trainer;
     private long seed;
     private int bufferCapacity;
@@ -326,6 +326,7 @@ public final class RunConfig {
       return this;
     }
 
+    /** The estimator; null, the default, is sbi's shape of the method's {@link Method#defaultEstimator()}. */
     public Builder flow(FlowConfig flow) {
       this.flow = flow;
       return this;
@@ -418,7 +419,6 @@ public final class RunConfig {
       require(validationFraction > 0 && validationFraction < 0.5, "validationFraction", "must be in (0, 0.5)", validationFraction);
       require(patience >= 1, "patience", "must be at least 1", patience);
       require(bootstrapServers != null || brokerDirectory != null, "brokerDirectory", "is required when no bootstrapServers are given", brokerDirectory);
-      require(flow != null, "flow", "is required", flow);
       require(method != null, "method", "is required", method);
       require(rounds >= 0 && rounds <= simulations / 2, "rounds", "must be between 1 and half the simulations (" + simulations / 2 + ")", rounds);
       require(method.sequential() || rounds <= 1, "rounds", "must be 1 for method npe, which proposes from the prior only", rounds);

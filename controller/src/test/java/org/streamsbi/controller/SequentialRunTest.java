@@ -24,6 +24,8 @@ import org.streamsbi.broker.RunTopics;
 import org.streamsbi.core.Proposal;
 import org.streamsbi.core.arrow.ProposalCodec;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
+import org.streamsbi.trainer.Estimator;
+import org.streamsbi.trainer.FlowConfig;
 import org.streamsbi.trainer.LearningRateSchedule;
 import org.streamsbi.trainer.TrainerConfig;
 
@@ -230,6 +232,11 @@ class SequentialRunTest {
         () -> RunConfig.custom("x", 1000).brokerDirectory(dir).method(Method.TSNPE_ASYNC).refreshSteps(0).build());
     assertTrue(e.getMessage().startsWith("refreshSteps"), e.getMessage());
     RunConfig tsnpe = RunConfig.custom("x", 1005).brokerDirectory(dir).method(Method.TSNPE).build();
+    assertEquals(Estimator.NSF, tsnpe.flow().estimator(), "tsnpe's default estimator");
+    assertEquals(Estimator.MAF, snpe.flow().estimator(), "snpe's default estimator");
+    assertEquals(Estimator.MAF, RunConfig.custom("x", 1005).brokerDirectory(dir).build().flow().estimator(), "npe's");
+    assertEquals(Estimator.MAF, RunConfig.custom("x", 1005).brokerDirectory(dir).method(Method.TSNPE_ASYNC)
+        .flow(FlowConfig.defaults(Estimator.MAF)).build().flow().estimator(), "a chosen estimator stays");
     assertEquals(10, tsnpe.rounds());
     assertEquals(101, tsnpe.roundSimulations(1));
     assertEquals(100, tsnpe.roundSimulations(10));
