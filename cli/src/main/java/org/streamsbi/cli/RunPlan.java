@@ -166,7 +166,7 @@ final class RunPlan {
     // Absent, 0 leaves the default to RunConfig, which alone knows it.
     int atoms = file.atoms() == null ? 0 : f.atLeast("atoms", file.atoms(), 0, 2);
     RunFile.Estimator est = file.estimator() == null ? new RunFile.Estimator(null, null, null, null, null, null) : file.estimator();
-    Estimator family = f.choice("estimator.name", est.name(), Estimator.MAF, Estimator.class);
+    Estimator family = f.choice("estimator.name", est.name(), method.defaultEstimator(), Estimator.class);
     Embedding embedding = switch (f.choice("estimator.embedding", est.embedding(), Embedding.Kind.NONE, Embedding.Kind.class)) {
       case NONE -> Embedding.none();
       case MLP -> Embedding.mlpDefaults();
