@@ -125,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--validation-interval", description = "training steps between validations; 0 for one epoch of the training split (default 0)")
   Integer validationInterval;
 
-  @Option(names = "--estimator", description = "density estimator: maf, nsf or mdn, as sbi's (default maf)")
+  @Option(names = "--estimator", description = "density estimator: maf, nsf or mdn, as sbi's (default by method: nsf for tsnpe and tsnpe-async, maf for npe and snpe)")
   String estimator;
 
   @Option(names = "--embedding", description = "network from x to the estimator's features, trained with it: none, mlp (50 units, 20 features) or cnn (1-D, 8 channels, kernel 5, 20 features; for time series) (default none)")
