@@ -103,6 +103,23 @@ class ReadmeCommandsTest {
     assertTrue(known.isEmpty(), "cases for commands no longer in the README: " + known);
   }
 
+  @Test
+  void commandsAreTakenFromFencedBlocksWithContinuationsJoinedAndCommentsDropped() {
+    String markdown = String.join("\n",
+        "Run `./streamsbi run --inline` is prose.",
+        "```",
+        "./streamsbi run --task two_moons \\",
+        "                --out runs/x      # a comment",
+        "mvn -B verify",
+        "streamsbi: run.yaml: an error message",
+        "```",
+        "  ```",
+        "  STREAMSBI_JAVA_OPTS=-Xmx1g ./streamsbi bench buffer",
+        "  ```");
+    assertEquals(List.of("./streamsbi run --task two_moons --out runs/x", "STREAMSBI_JAVA_OPTS=-Xmx1g ./streamsbi bench buffer"),
+        commandsInCodeBlocks(markdown));
+  }
+
   @TestFactory
   Stream<DynamicTest> everyCommandInTheReadmeRunsAtASmallBudget() throws IOException {
     Map<String, Case> cases = new LinkedHashMap<>();
