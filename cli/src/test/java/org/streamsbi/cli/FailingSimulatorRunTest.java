@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamsbi.core.CsvMatrix;
 
@@ -37,7 +39,9 @@ class FailingSimulatorRunTest {
     return Path.of(FailingSimulatorRunTest.class.getResource("/simulators/" + name).toURI()).toString();
   }
 
+  // Not the bound under test: a run that does not end would otherwise hold the build forever.
   @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void aProgramThatAlwaysExitsWithAnErrorStopsTheRunWithItsStderrAndASummary() throws Exception {
     Path config = example(dir, RunConfigFileTest.python(), script("exits-3.py"));
     long started = System.nanoTime();
@@ -61,6 +65,7 @@ class FailingSimulatorRunTest {
   }
 
   @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void aSolverThatFailsForAShareOfThetaCompletesItsBudgetWithTheDefaults() throws Exception {
     Path config = example(dir, RunConfigFileTest.python(), script("diverges-at-low-damping.py"),
         EXAMPLES.resolve("python").toAbsolutePath().normalize().toString());
