@@ -27,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -119,8 +120,14 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     this.simulation = new ResilientSimulation(workerId, simulator, config);
     // A poll is committed as one transaction once all of it is simulated: take only as many
     // records as run at once, so a slow simulation delays, and a crash loses, little other work.
+    // Cooperative rebalancing revokes only the partitions that move: with the eager default every
+    // join or leave (each circuit that opens or half-opens) revoked every worker's partitions and
+    // so discarded every batch in flight, and workers whose circuits kept opening discarded each
+    // other's dead letters for ever.
     this.consumer =
-        clients.consumer(topics.workerGroup(), workerId, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency));
+        clients.consumer(topics.workerGroup(), workerId, Map.of(
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency,
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()));
     this.producer = clients.transactionalProducer(workerId, topics.run() + "-" + workerId + "-" + UUID.randomUUID());
     this.deadLetters = new DeadLetters(producer, topics);
     AtomicInteger threads = new AtomicInteger();
@@ -435,7 +442,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
    */
   private void standAside() throws InterruptedException {
     CircuitBreaker.Metrics m = simulation.circuitBreaker().getMetrics();
-    LOG.warn("worker {}: circuit breaker OPEN ({} of the last {} attempts failed); taking no proposals for {}",
+    LOG.warn("worker {}: circuit breaker OPEN ({} of the last {} proposals failed); taking no proposals for {}",
         workerId, m.getNumberOfFailedCalls(), m.getNumberOfBufferedCalls(),
         simulation.circuitBreaker().getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) + " ms");
     consumer.unsubscribe();
@@ -455,7 +462,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     event.put("worker", workerId);
     event.put("circuit_breaker", state);
     event.put("failure_rate", m.getFailureRate());
-    event.put("failed_attempts", m.getNumberOfFailedCalls());
+    event.put("failed_proposals", m.getNumberOfFailedCalls());
     try {
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(topics.events(), "worker", JSON.writeValueAsBytes(event))).get();
