@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
+import org.streamsbi.controller.RunFailedException;
 import org.streamsbi.controller.RunResult;
 import org.streamsbi.controller.RunSummary;
 import org.streamsbi.core.CsvMatrix;
@@ -232,6 +233,11 @@ final class RunCommand implements Callable<Integer> {
           100 * result.summary().dataWaitShare(),
           result.summary().finalValidationLoss(), acceptanceRate,
           job.out().resolve(samplesFile(0)), job.out().resolve("summary.json"), job.out().resolve(POSTERIOR_FILE));
+    } catch (RunFailedException e) {
+      ObjectNode json = summary(plan, job, e.summary());
+      json.put("failure", e.getMessage());
+      JSON.writeValue(job.out().resolve("summary.json").toFile(), json);
+      throw e;
     }
   }
 
@@ -298,6 +304,17 @@ final class RunCommand implements Callable<Integer> {
 
   private static void writeSummary(RunPlan plan, RunPlan.Job job, RunSummary run, double acceptanceRate,
       double samplingSeconds) throws IOException {
+    ObjectNode json = summary(plan, job, run);
+    json.put("posterior_samples", plan.posteriorSamples());
+    json.put("acceptance_rate", acceptanceRate);
+    ObjectNode seconds = (ObjectNode) json.get("seconds");
+    seconds.put("posterior_sampling", samplingSeconds);
+    seconds.put("total", run.seconds().total() + samplingSeconds);
+    JSON.writeValue(job.out().resolve("summary.json").toFile(), json);
+  }
+
+  /** What summary.json says of every run, finished or failed. */
+  private static ObjectNode summary(RunPlan plan, RunPlan.Job job, RunSummary run) {
     ObjectNode json = JSON.valueToTree(run);
     if (plan.task() != null) {
       json.put("task", plan.task());
@@ -306,11 +323,6 @@ final class RunCommand implements Callable<Integer> {
       json.put("observation", job.observationNumber());
     }
     json.put("observations", job.observations().size());
-    json.put("posterior_samples", plan.posteriorSamples());
-    json.put("acceptance_rate", acceptanceRate);
-    ObjectNode seconds = (ObjectNode) json.get("seconds");
-    seconds.put("posterior_sampling", samplingSeconds);
-    seconds.put("total", run.seconds().total() + samplingSeconds);
-    JSON.writeValue(job.out().resolve("summary.json").toFile(), json);
+    return json;
   }
 }

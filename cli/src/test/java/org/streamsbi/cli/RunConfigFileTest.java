@@ -26,7 +26,7 @@ class RunConfigFileTest {
 
   @TempDir Path dir;
 
-  private static String python() throws Exception {
+  static String python() throws Exception {
     Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").start();
     String executable = new String(p.getInputStream().readAllBytes()).trim();
     assertEquals(0, p.waitFor());
@@ -345,12 +345,7 @@ class RunConfigFileTest {
   void aProcessSimulatorConfigRunsEndToEnd() throws Exception {
     // The example as written, but for the interpreter itself: a version manager's python3 shim
     // can cost a second per simulation on a loaded machine.
-    String example = Files.readString(EXAMPLES.resolve("process-simulator.yaml"));
-    String program = "command: [python3, python/simulator.py]";
-    assertTrue(example.contains(program), example);
-    Path config = Files.writeString(dir.resolve("process.yaml"), example
-        .replace(program, "command: [" + python() + ", " + EXAMPLES.resolve("python/simulator.py").toAbsolutePath() + "]")
-        .replace("../runs/oscillator-example", "out"));
+    Path config = FailingSimulatorRunTest.example(dir, python(), EXAMPLES.resolve("python/simulator.py").toAbsolutePath().toString());
     Path out = dir.resolve("out");
     RunCommandTest.Outcome o = RunCommandTest.execute(
         "run", "--config", config.toString(),
@@ -366,5 +361,7 @@ class RunConfigFileTest {
     assertEquals(100, summary.get("samples").asInt());
     assertEquals(0, summary.get("failed_proposals").asInt());
     assertTrue(summary.get("training_steps").asLong() > 0);
+    assertTrue(summary.get("seconds").get("simulation").asDouble() > 0, summary.toString());
+    FailingSimulatorRunTest.assertPhasesConsistent(summary);
   }
 }

@@ -109,7 +109,8 @@ public final class OnlineNpe {
    * Runs an amortised npe run until the posterior is trained.
    *
    * @throws IllegalArgumentException for a sequential method, which needs an observation
-   * @throws RunFailedException when every simulation arrived but too few were usable to train
+   * @throws RunFailedException when every simulation arrived but too few were usable to train, or
+   *     the simulator looks broken ({@link RunConfig#failuresBeforeFirstSample()})
    * @throws InterruptedException when the calling thread is interrupted
    */
   public RunResult run(RunConfig config) throws InterruptedException {
@@ -125,7 +126,8 @@ public final class OnlineNpe {
    * npe ignores it.
    *
    * @throws RunFailedException when every simulation arrived but too few were usable to train,
-   *     or proposing failed
+   *     the simulator looks broken ({@link RunConfig#failuresBeforeFirstSample()}), or proposing
+   *     failed
    * @throws InterruptedException when the calling thread is interrupted
    */
   public RunResult run(RunConfig config, float[] observation) throws InterruptedException {
@@ -259,7 +261,7 @@ public final class OnlineNpe {
       } catch (InterruptedException e) {
         if (failure != null) {
           Thread.interrupted();
-          throw new RunFailedException(failure);
+          throw new RunFailedException(failure, summary(null, start, brokerSeconds));
         }
         throw e;
       } finally {
@@ -275,32 +277,42 @@ public final class OnlineNpe {
       }
       if (failure != null) {
         result.posterior().close();
-        throw new RunFailedException(failure);
+        throw new RunFailedException(failure, summary(result, start, brokerSeconds));
       }
-      double trainingSeconds = (System.nanoTime() - trainingStartedAt) / 1e9;
-      RunSummary summary =
-          new RunSummary(
-              topics.run(),
-              config.simulations(),
-              buffer.distinctSamples(),
-              ledger.failed(),
-              ledger.failedByFailure(),
-              buffer.nonFinite(),
-              buffer.duplicates(),
-              buffer.trainingSize(),
-              buffer.validationSize(),
-              steps + result.steps(),
-              result.validationLoss(),
-              (result.watermarkSeconds() + result.waitingSeconds())
+      return new RunResult(result.posterior(), summary(result, start, brokerSeconds), refreshes);
+    }
+
+    /**
+     * The run's counts and phase times, {@code result} null when training never returned. Each
+     * phase is measured on {@link System#nanoTime()} from marks this session set, and is 0 when its
+     * end never came: the simulation phase ends at the latest resolved proposal as the ledger read
+     * it, not when the monitor noticed, which it may not before training stops.
+     */
+    private RunSummary summary(TrainingResult result, long start, double brokerSeconds) {
+      long now = System.nanoTime();
+      long resolvedAt = ledger.lastResolvedAt();
+      return new RunSummary(
+          topics.run(),
+          config.simulations(),
+          buffer.distinctSamples(),
+          ledger.failed(),
+          ledger.failedByFailure(),
+          buffer.nonFinite(),
+          buffer.duplicates(),
+          buffer.trainingSize(),
+          buffer.validationSize(),
+          steps + (result == null ? 0 : result.steps()),
+          result == null ? Double.NaN : result.validationLoss(),
+          result == null ? Double.NaN
+              : (result.watermarkSeconds() + result.waitingSeconds())
                   / (result.watermarkSeconds() + result.trainingSeconds()),
-              new RunSummary.Seconds(
-                  brokerSeconds,
-                  (arrivedAt - proposingStartedAt) / 1e9,
-                  (trainingStartedAt - proposingStartedAt) / 1e9,
-                  trainingSeconds,
-                  result.waitingSeconds(),
-                  seconds(start)));
-      return new RunResult(result.posterior(), summary, refreshes);
+          new RunSummary.Seconds(
+              brokerSeconds,
+              resolvedAt == 0 ? 0 : (resolvedAt - proposingStartedAt) / 1e9,
+              trainingStartedAt == 0 ? 0 : (trainingStartedAt - proposingStartedAt) / 1e9,
+              trainingStartedAt == 0 ? 0 : (now - trainingStartedAt) / 1e9,
+              result == null ? 0 : result.waitingSeconds(),
+              (now - start) / 1e9));
     }
 
     /**
@@ -562,6 +574,14 @@ public final class OnlineNpe {
                 + topics.deadLetters() + ")";
             trainer.interrupt();
           }
+          if (failure == null && brokenSimulator()) {
+            failure = "not one of the " + ledger.resolved() + " proposals that ended gave a usable sample ("
+                + ledger.failed() + " failed, " + buffer.nonFinite() + " samples held NaN or infinite values; the run"
+                + " gives up after " + config.failuresBeforeFirstSample() + "): the simulator looks broken."
+                + " Latest failure: " + ledger.lastFailure()
+                + "\n(each failure is a dead letter on topic " + topics.deadLetters() + ")";
+            trainer.interrupt();
+          }
           if (now >= nextReport) {
             report(start);
             nextReport = now + REPORT_NANOS;
@@ -571,6 +591,13 @@ public final class OnlineNpe {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+
+    /** As {@link RunConfig#failuresBeforeFirstSample()} decides it. */
+    private boolean brokenSimulator() {
+      return phase == RunProgress.Phase.SIMULATING
+          && ledger.failed() + buffer.nonFinite() >= config.failuresBeforeFirstSample()
+          && buffer.trainingSize() + buffer.validationSize() == 0;
     }
 
     private void report(long start) {

@@ -41,6 +41,8 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private final AtomicLong deadLetterCount = new AtomicLong();
   private final Map<String, LongAdder> deadLettersByKind = new ConcurrentHashMap<>();
   private final Deque<RunProgress.DeadLetter> recentDeadLetters = new ArrayDeque<>();
+  private volatile long lastResolvedAt;
+  private volatile String lastFailure = "";
 
   ProposalLedger(KafkaClients clients, RunTopics topics, int thetaDimension, int xDimension) {
     this.codec = new SampleCodec(thetaDimension, xDimension);
@@ -56,7 +58,7 @@ final class ProposalLedger implements Runnable, AutoCloseable {
           secondsByWorker.computeIfAbsent(s.worker(), w -> new DoubleAdder()).add(s.simulationSeconds());
           samplesByWorker.computeIfAbsent(s.worker(), w -> new LongAdder()).increment();
         }
-        resolved.add(s.proposalId());
+        resolve(s.proposalId());
       }
     } catch (MalformedBatchException e) {
       // The ingestor sets undecodable batches aside as dead letters; they resolve nothing.
@@ -81,7 +83,18 @@ final class ProposalLedger implements Runnable, AutoCloseable {
       if (failed.putIfAbsent(id, failure == null ? "unknown" : failure) == null) {
         failedByWorker.computeIfAbsent(worker == null ? "unknown" : worker, w -> new LongAdder()).increment();
       }
-      resolved.add(id);
+      String exitCode = DeadLetters.header(letter.headers(), "streamsbi.exit-code");
+      String stderr = DeadLetters.header(letter.headers(), "streamsbi.stderr-tail");
+      lastFailure = failure + " (" + DeadLetters.header(letter.headers(), DeadLetters.REASON) + ")"
+          + (exitCode == null ? "" : ", exit status " + exitCode)
+          + (stderr == null || stderr.isBlank() ? ", nothing on stderr" : ", stderr ending:\n" + stderr.strip());
+      resolve(id);
+    }
+  }
+
+  private void resolve(String proposalId) {
+    if (resolved.add(proposalId)) {
+      lastResolvedAt = System.nanoTime();
     }
   }
 
@@ -100,6 +113,16 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   /** Distinct proposals with a sample or a dead letter. */
   int resolved() {
     return resolved.size();
+  }
+
+  /** {@link System#nanoTime()} when the latest proposal was resolved; 0 before the first. */
+  long lastResolvedAt() {
+    return lastResolvedAt;
+  }
+
+  /** The failure, reason, exit status and stderr tail of the latest failed proposal; empty before one. */
+  String lastFailure() {
+    return lastFailure;
   }
 
   /** Distinct sample ids written by workers or direct producers. */

@@ -43,6 +43,7 @@ public final class RunConfig {
   private final int inFlight;
   private final double regionTolerance;
   private final int atoms;
+  private final int failuresBeforeFirstSample;
 
   private RunConfig(Builder b, ReplayBufferConfig buffer) {
     this.run = b.run;
@@ -72,6 +73,7 @@ public final class RunConfig {
     this.seed = b.seed;
     this.buffer = buffer;
     this.workerConfig = b.workerConfig;
+    this.failuresBeforeFirstSample = b.failuresBeforeFirstSample;
   }
 
   /**
@@ -238,6 +240,16 @@ public final class RunConfig {
     return atoms;
   }
 
+  /**
+   * Proposals that may fail before the run gives up when not one usable sample has arrived: the
+   * simulator is then broken (a missing file, an import error), not unlucky in a corner of θ, and
+   * waiting for the rest of the budget would only repeat the failure. A solver that fails for 30 %
+   * of θ fails the first 20 proposals with probability 0.3^20, about 3e-11.
+   */
+  public int failuresBeforeFirstSample() {
+    return failuresBeforeFirstSample;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private String run;
@@ -265,6 +277,7 @@ public final class RunConfig {
     private int inFlight;
     private double regionTolerance;
     private int atoms;
+    private int failuresBeforeFirstSample = 20;
 
     private Builder(String run, int simulations) {
       this.run = run;
@@ -408,6 +421,12 @@ public final class RunConfig {
       return this;
     }
 
+    /** Default 20; see {@link RunConfig#failuresBeforeFirstSample()}. */
+    public Builder failuresBeforeFirstSample(int failures) {
+      this.failuresBeforeFirstSample = failures;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first field that is out of range */
     public RunConfig build() {
       new RunTopics(run);
@@ -434,6 +453,7 @@ public final class RunConfig {
       require(clientProperties.isEmpty() || bootstrapServers != null, "clientProperties",
           "apply to an external cluster only; give bootstrapServers", clientProperties.keySet());
       require(workerConfig != null, "workerConfig", "is required", workerConfig);
+      require(failuresBeforeFirstSample >= 1, "failuresBeforeFirstSample", "must be at least 1", failuresBeforeFirstSample);
       int capacity = bufferCapacity > 0 ? bufferCapacity : simulations;
       int firstRound = roundShare(simulations, resolvedRounds(), 1);
       // A sequential run's first round must reach the watermark on its own.

@@ -32,7 +32,9 @@ class OnlineNpeTest {
           return new float[] {theta[0], Float.NaN};
         });
     List<RunProgress> reports = new ArrayList<>();
-    RunConfig config = RunConfig.custom("all-fail", 200).brokerDirectory(dir).proposalsPerMessage(20).build();
+    // Not one usable sample, but the run may not give up early: the budget must arrive first here.
+    RunConfig config = RunConfig.custom("all-fail", 200).brokerDirectory(dir).proposalsPerMessage(20)
+        .failuresBeforeFirstSample(Integer.MAX_VALUE).build();
     OnlineNpe npe = new OnlineNpe(BoxUniform.of(2, -1, 1), broken);
     assertTrue(npe.bestSoFar().isEmpty(), "no posterior before any training");
     RunFailedException e =

@@ -24,10 +24,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.streamsbi.core.Proposal;
 
 /**
- * One worker's simulator behind Resilience4j: Retry(CircuitBreaker(Bulkhead(TimeLimiter(run)))),
- * the order Resilience4j recommends (the circuit breaker only when enabled). Every attempt counts
- * towards the circuit breaker; only transient failures are retried; an open circuit refuses the
- * call so that the worker hands the proposal back instead of failing it.
+ * One worker's simulator behind Resilience4j: CircuitBreaker(Retry(Bulkhead(TimeLimiter(run)))),
+ * the circuit breaker only when enabled. Only transient failures are retried. The circuit breaker
+ * counts proposals, each once after its last attempt, not attempts: a solver that fails for a
+ * share of θ fails each retry of those θ too, and counted per attempt its retries alone would
+ * lift the failure rate past the threshold. Unusable output ({@code invalid-output}) does not count
+ * at all: it says where θ is, or that the program is wrong, never that this worker's machine is.
+ * An open circuit refuses the call so that the worker hands the proposal back instead of failing it.
  */
 final class ResilientSimulation implements AutoCloseable {
   private static final Duration LAST_WORDS = Duration.ofSeconds(2);
@@ -66,6 +69,7 @@ final class ResilientSimulation implements AutoCloseable {
                 .waitDurationInOpenState(config.waitDurationInOpenState())
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .recordException(e -> e instanceof SimulationException)
+                .ignoreException(e -> e instanceof SimulationException s && !s.isTransient())
                 .build());
     this.bulkhead =
         Bulkhead.of(
@@ -97,10 +101,9 @@ final class ResilientSimulation implements AutoCloseable {
           runOnce(proposal, outputs);
           return null;
         };
-    Callable<Void> bounded = Bulkhead.decorateCallable(bulkhead, attempt);
+    Callable<Void> retried = Retry.decorateCallable(retry, Bulkhead.decorateCallable(bulkhead, attempt));
     Callable<Void> guarded =
-        Retry.decorateCallable(
-            retry, config.circuitBreakerEnabled() ? CircuitBreaker.decorateCallable(circuitBreaker, bounded) : bounded);
+        config.circuitBreakerEnabled() ? CircuitBreaker.decorateCallable(circuitBreaker, retried) : retried;
     SimulationException failure = null;
     boolean refused = false;
     try {

@@ -27,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -64,8 +65,10 @@ import org.slf4j.LoggerFactory;
  * partitions paused to stay in the group. A worker that dies hands its uncommitted proposals to
  * another member, and results for partitions it lost in a rebalance are discarded, not written.
  *
- * <p>When the circuit breaker opens the worker leaves the group (its proposals go to other
- * workers), says so in the log and on the events topic, and rejoins when the breaker half-opens.
+ * <p>When the circuit breaker opens the worker still commits what it resolved, writes the
+ * proposals it had not tried back to the proposals topic in the same transaction, leaves the group
+ * (so other workers take them), says so in the log and on the events topic, and rejoins when the
+ * breaker half-opens.
  */
 public final class SimulationWorker implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulationWorker.class);
@@ -117,8 +120,14 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     this.simulation = new ResilientSimulation(workerId, simulator, config);
     // A poll is committed as one transaction once all of it is simulated: take only as many
     // records as run at once, so a slow simulation delays, and a crash loses, little other work.
+    // Cooperative rebalancing revokes only the partitions that move: with the eager default every
+    // join or leave (each circuit that opens or half-opens) revoked every worker's partitions and
+    // so discarded every batch in flight, and workers whose circuits kept opening discarded each
+    // other's dead letters for ever.
     this.consumer =
-        clients.consumer(topics.workerGroup(), workerId, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency));
+        clients.consumer(topics.workerGroup(), workerId, Map.of(
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency,
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()));
     this.producer = clients.transactionalProducer(workerId, topics.run() + "-" + workerId + "-" + UUID.randomUUID());
     this.deadLetters = new DeadLetters(producer, topics);
     AtomicInteger threads = new AtomicInteger();
@@ -187,7 +196,8 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
   }
 
   /**
-   * Simulates a poll's proposals and commits their results with the offsets, or hands them back.
+   * Simulates a poll's proposals and commits their results with the offsets; those of partitions
+   * a rebalance took away are handed back.
    * While simulations are quick, further polls join the same transaction until it has taken
    * {@link #TRANSACTION_WINDOW}: a transaction costs a few broker round trips, which would
    * otherwise dominate simulators that take microseconds.
@@ -215,17 +225,15 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
       busy = false;
       consumer.resume(consumer.assignment());
     }
-    boolean refused = taken.outcomes.stream().anyMatch(ResilientSimulation.Outcome::refused);
     Set<TopicPartition> keep = new HashSet<>();
     for (TopicPartition tp : taken.partitions()) {
-      if (!refused && !revokedDuringPoll.contains(tp) && consumer.assignment().contains(tp)) {
+      if (!revokedDuringPoll.contains(tp) && consumer.assignment().contains(tp)) {
         keep.add(tp);
       }
     }
     if (keep.size() < taken.partitions().size()) {
-      LOG.info("worker {}: handing back proposals of {} ({})", workerId,
-          taken.partitions().stream().filter(tp -> !keep.contains(tp)).toList(),
-          refused ? "circuit breaker open" : "partitions reassigned");
+      LOG.info("worker {}: handing back proposals of {} (partitions reassigned)", workerId,
+          taken.partitions().stream().filter(tp -> !keep.contains(tp)).toList());
     }
     commit(taken, keep);
   }
@@ -319,6 +327,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     long done = 0;
     long deadLettered = 0;
     long written = 0;
+    List<Proposal> untried = new ArrayList<>();
     try {
       producer.beginTransaction();
       Acknowledgements acks = new Acknowledgements();
@@ -339,6 +348,10 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
           if (!kept) {
             continue;
           }
+          if (outcome.refused()) {
+            untried.add(outcome.proposal());
+            continue;
+          }
           outcome.outputs().forEach((step, x) -> samples.add(sample(outcome, step, x)));
           if (outcome.failure() != null) {
             acks.add(producer.send(deadLetter(outcome)));
@@ -351,6 +364,13 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
           acks.add(producer.send(new ProducerRecord<>(topics.samples(), workerId, sampleCodec.encode(samples))));
           written += samples.size();
         }
+      }
+      if (!untried.isEmpty()) {
+        // Written back rather than left uncommitted, so that the results of the same records are
+        // committed with the offsets past them and another worker tries only these.
+        acks.add(producer.send(new ProducerRecord<>(topics.proposals(), untried.get(0).proposalId(),
+            proposalCodec.encode(untried))));
+        LOG.info("worker {}: circuit breaker open, handing back {} proposals it did not try", workerId, untried.size());
       }
       acks.await("samples and dead letters");
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
@@ -422,7 +442,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
    */
   private void standAside() throws InterruptedException {
     CircuitBreaker.Metrics m = simulation.circuitBreaker().getMetrics();
-    LOG.warn("worker {}: circuit breaker OPEN ({} of the last {} attempts failed); taking no proposals for {}",
+    LOG.warn("worker {}: circuit breaker OPEN ({} of the last {} proposals failed); taking no proposals for {}",
         workerId, m.getNumberOfFailedCalls(), m.getNumberOfBufferedCalls(),
         simulation.circuitBreaker().getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) + " ms");
     consumer.unsubscribe();
@@ -442,7 +462,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     event.put("worker", workerId);
     event.put("circuit_breaker", state);
     event.put("failure_rate", m.getFailureRate());
-    event.put("failed_attempts", m.getNumberOfFailedCalls());
+    event.put("failed_proposals", m.getNumberOfFailedCalls());
     try {
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(topics.events(), "worker", JSON.writeValueAsBytes(event))).get();

@@ -1,0 +1,106 @@
+package org.streamsbi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamsbi.core.CsvMatrix;
+
+/**
+ * The shipped process example, with defaults as written, run with programs that fail: they end as
+ * dead letters and the run ends, with summary.json written either way.
+ */
+class FailingSimulatorRunTest {
+  static final Path EXAMPLES = Path.of("..", "examples");
+
+  @TempDir Path dir;
+
+  /** The process example with {@code program} as its command and its output in {@code dir/out}. */
+  static Path example(Path dir, String... program) throws Exception {
+    String example = Files.readString(EXAMPLES.resolve("process-simulator.yaml"));
+    String command = "command: [python3, python/simulator.py]";
+    assertTrue(example.contains(command), example);
+    return Files.writeString(dir.resolve("process.yaml"), example
+        .replace(command, "command: [" + String.join(", ", program) + "]")
+        .replace("../runs/oscillator-example", "out"));
+  }
+
+  private static String script(String name) throws URISyntaxException {
+    return Path.of(FailingSimulatorRunTest.class.getResource("/simulators/" + name).toURI()).toString();
+  }
+
+  // Not the bound under test: a run that does not end would otherwise hold the build forever.
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void aProgramThatAlwaysExitsWithAnErrorStopsTheRunWithItsStderrAndASummary() throws Exception {
+    Path config = example(dir, RunConfigFileTest.python(), script("exits-3.py"));
+    long started = System.nanoTime();
+    RunCommandTest.Outcome o =
+        RunCommandTest.execute("run", "--config", config.toString(), "--simulations", "100", "--no-dashboard");
+    double seconds = (System.nanoTime() - started) / 1e9;
+
+    assertEquals(1, o.exitCode(), o.err());
+    assertTrue(seconds < Duration.ofMinutes(1).toSeconds(), "a broken simulator ends the run, after " + seconds + " s");
+    assertTrue(o.err().contains("the simulator looks broken"), o.err());
+    assertTrue(o.err().contains("exit status 3"), o.err());
+    assertTrue(o.err().contains("No module named 'oscillator_solver'"), "the stderr tail: " + o.err());
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("out").resolve("summary.json").toFile());
+    assertEquals(100, summary.get("simulations").asInt());
+    assertEquals(0, summary.get("samples").asInt());
+    long failed = summary.get("failed_proposals").asLong();
+    assertTrue(failed >= 20 && failed <= 100, "failed proposals " + failed);
+    assertEquals(failed, summary.get("failed_proposals_by_failure").get("failed").asLong(), summary.toString());
+    assertTrue(summary.get("failure").asText().contains("exit status 3"), summary.toString());
+    assertPhasesConsistent(summary);
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void aSolverThatFailsForAShareOfThetaCompletesItsBudgetWithTheDefaults() throws Exception {
+    Path config = example(dir, RunConfigFileTest.python(), script("diverges-at-low-damping.py"),
+        EXAMPLES.resolve("python").toAbsolutePath().normalize().toString());
+    RunCommandTest.Outcome o = RunCommandTest.execute("run", "--config", config.toString(),
+        "--simulations", "100", "--posterior-samples", "500", "--patience", "2", "--no-dashboard");
+
+    assertEquals(0, o.exitCode(), o.err());
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("out").resolve("summary.json").toFile());
+    long samples = summary.get("samples").asLong();
+    long failed = summary.get("failed_proposals").asLong();
+    assertEquals(100, samples + failed, summary.toString());
+    assertEquals(failed, summary.get("failed_proposals_by_failure").get("failed").asLong(), summary.toString());
+    // 30 % of the prior fails: 30 ± 14 (three standard deviations) of 100.
+    assertTrue(failed >= 16 && failed <= 44, "failed proposals " + failed);
+    assertTrue(summary.get("training_steps").asLong() > 0);
+    assertPhasesConsistent(summary);
+    float[][] draws = CsvMatrix.read(dir.resolve("out").resolve("posterior_samples.csv"));
+    assertEquals(500, draws.length);
+  }
+
+  /**
+   * Every phase is a duration within the run: none negative, none longer than the whole, and the
+   * parts of one phase no longer than it.
+   */
+  static void assertPhasesConsistent(JsonNode summary) {
+    JsonNode s = summary.get("seconds");
+    double total = s.get("total").asDouble();
+    assertTrue(total > 0, s.toString());
+    for (String phase : List.of("broker_start", "simulation", "waiting_for_watermark", "training", "waiting_for_data")) {
+      double seconds = s.get(phase).asDouble();
+      assertTrue(seconds >= 0 && seconds <= total, phase + " " + seconds + " of " + s);
+    }
+    assertTrue(s.get("waiting_for_data").asDouble() <= s.get("training").asDouble(), s.toString());
+    assertTrue(s.get("broker_start").asDouble() + s.get("simulation").asDouble() <= total, s.toString());
+    assertTrue(s.get("broker_start").asDouble() + s.get("waiting_for_watermark").asDouble()
+        + s.get("training").asDouble() <= total, s.toString());
+  }
+}
