@@ -11,7 +11,11 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +32,11 @@ import org.streamsbi.core.Proposal;
  * the order Resilience4j recommends (the circuit breaker only when enabled). Every attempt counts
  * towards the circuit breaker; only transient failures are retried; an open circuit refuses the
  * call so that the worker hands the proposal back instead of failing it.
+ *
+ * <p>A {@link BatchSimulator} takes a batch path with the same policies per proposal: each
+ * attempt is one request of the proposals still pending, whose results count one by one towards
+ * the circuit breaker; the transient failures among them are retried together after the backoff.
+ * It keeps its own clock, since only it can restart what it runs.
  */
 final class ResilientSimulation implements AutoCloseable {
   private static final Duration LAST_WORDS = Duration.ofSeconds(2);
@@ -39,6 +48,9 @@ final class ResilientSimulation implements AutoCloseable {
   private final Bulkhead bulkhead;
   private final TimeLimiter timeLimiter;
   private final ExecutorService timed;
+  private final IntervalFunction backoff;
+  private final BatchSimulator.Session batches;
+  private final int batchSize;
 
   /** How one proposal ended: its outputs by step, and the failure that ended it, if any. */
   record Outcome(Proposal proposal, Map<Integer, float[]> outputs, SimulationException failure, int attempts,
@@ -47,13 +59,13 @@ final class ResilientSimulation implements AutoCloseable {
   ResilientSimulation(String name, StreamingSimulator simulator, SimulationWorkerConfig config) {
     this.simulator = simulator;
     this.config = config;
+    this.backoff = IntervalFunction.ofExponentialBackoff(config.initialBackoff(), config.backoffMultiplier());
     this.retry =
         Retry.of(
             name,
             RetryConfig.custom()
                 .maxAttempts(config.maxAttempts())
-                .intervalFunction(
-                    IntervalFunction.ofExponentialBackoff(config.initialBackoff(), config.backoffMultiplier()))
+                .intervalFunction(backoff)
                 .retryOnException(e -> e instanceof SimulationException s && s.isTransient())
                 .build());
     this.circuitBreaker =
@@ -80,6 +92,102 @@ final class ResilientSimulation implements AutoCloseable {
             : TimeLimiter.of(
                 TimeLimiterConfig.custom().timeoutDuration(config.timeLimit()).cancelRunningFuture(true).build());
     this.timed = timeLimiter == null ? null : Executors.newCachedThreadPool(daemon(name));
+    BatchSimulator batched = simulator instanceof BatchSimulator b ? b : null;
+    this.batches = batched == null ? null : batched.open();
+    this.batchSize = batched == null ? 1 : batched.batchSize();
+  }
+
+  /** Proposals {@link #simulate(List)} takes at once. */
+  int batchSize() {
+    return batchSize;
+  }
+
+  /** Simulates up to {@link #batchSize()} proposals; never throws for a simulation failure. */
+  Outcome[] simulate(List<Proposal> proposals) {
+    if (batches == null) {
+      Outcome[] outcomes = new Outcome[proposals.size()];
+      for (int i = 0; i < outcomes.length; i++) {
+        outcomes[i] = simulate(proposals.get(i));
+      }
+      return outcomes;
+    }
+    return simulateBatch(proposals);
+  }
+
+  private Outcome[] simulateBatch(List<Proposal> proposals) {
+    long start = System.nanoTime();
+    int n = proposals.size();
+    float[][] xs = new float[n][];
+    SimulationException[] failures = new SimulationException[n];
+    int[] attempts = new int[n];
+    List<Integer> pending = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      pending.add(i);
+    }
+    boolean refused = false;
+    for (int attempt = 1; !pending.isEmpty(); attempt++) {
+      if (attempt > 1 && !pause(backoff.apply(attempt - 1))) {
+        refused = true;
+        break;
+      }
+      if (config.circuitBreakerEnabled() && !circuitBreaker.tryAcquirePermission()) {
+        refused = true;
+        break;
+      }
+      List<Proposal> request = new ArrayList<>(pending.size());
+      pending.forEach(i -> request.add(proposals.get(i)));
+      long sent = System.nanoTime();
+      List<BatchSimulator.Result> results = batches.simulate(request, config.timeLimit());
+      long took = System.nanoTime() - sent;
+      List<Integer> again = new ArrayList<>();
+      for (int k = 0; k < request.size(); k++) {
+        int i = pending.get(k);
+        BatchSimulator.Result result = results.get(k);
+        attempts[i]++;
+        failures[i] = result.failure();
+        if (result.failure() == null) {
+          xs[i] = result.x();
+          record(took, null);
+        } else {
+          record(took, result.failure());
+          if (result.failure().isTransient() && attempts[i] < config.maxAttempts()) {
+            again.add(i);
+          }
+        }
+      }
+      pending = again;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9 / n;
+    Set<Integer> unresolved = refused ? new HashSet<>(pending) : Set.of();
+    Outcome[] outcomes = new Outcome[n];
+    for (int i = 0; i < n; i++) {
+      boolean handedBack = unresolved.contains(i);
+      outcomes[i] = new Outcome(proposals.get(i), xs[i] == null ? Map.of() : Map.of(0, xs[i]),
+          handedBack ? null : failures[i], attempts[i], handedBack, seconds);
+    }
+    return outcomes;
+  }
+
+  private void record(long nanos, SimulationException failure) {
+    if (!config.circuitBreakerEnabled()) {
+      return;
+    }
+    if (failure == null) {
+      circuitBreaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    } else {
+      circuitBreaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+    }
+  }
+
+  /** Waits out a backoff; false when interrupted (the worker is stopping). */
+  private static boolean pause(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   CircuitBreaker circuitBreaker() {
@@ -177,6 +285,9 @@ final class ResilientSimulation implements AutoCloseable {
   public void close() {
     if (timed != null) {
       timed.shutdownNow();
+    }
+    if (batches != null) {
+      batches.close();
     }
   }
 }

@@ -116,9 +116,11 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     this.sampleCodec = new SampleCodec(simulator.thetaDimension(), simulator.xDimension());
     this.simulation = new ResilientSimulation(workerId, simulator, config);
     // A poll is committed as one transaction once all of it is simulated: take only as many
-    // records as run at once, so a slow simulation delays, and a crash loses, little other work.
+    // records as run at once (each holds a proposal at least; a batch simulator fills its batches),
+    // so a slow simulation delays, and a crash loses, little other work.
     this.consumer =
-        clients.consumer(topics.workerGroup(), workerId, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency));
+        clients.consumer(topics.workerGroup(), workerId,
+            Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency * simulation.batchSize()));
     this.producer = clients.transactionalProducer(workerId, topics.run() + "-" + workerId + "-" + UUID.randomUUID());
     this.deadLetters = new DeadLetters(producer, topics);
     AtomicInteger threads = new AtomicInteger();
@@ -272,17 +274,25 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     }
   }
 
-  /** Runs the proposals on the pool while polling with paused partitions, to stay in the group. */
+  /**
+   * Runs the proposals on the pool while polling with paused partitions, to stay in the group; a
+   * batch simulator gets them in batches spread over its slots.
+   */
   private ResilientSimulation.Outcome[] simulateAll(List<Proposal> proposals) throws InterruptedException {
     ResilientSimulation.Outcome[] outcomes = new ResilientSimulation.Outcome[proposals.size()];
+    int size = Math.min(simulation.batchSize(), Math.max(1, (proposals.size() + concurrency - 1) / concurrency));
+    int batches = (proposals.size() + size - 1) / size;
     AtomicInteger next = new AtomicInteger();
     List<Future<?>> tasks = new ArrayList<>();
-    for (int t = 0; t < Math.min(concurrency, proposals.size()); t++) {
+    for (int t = 0; t < Math.min(concurrency, batches); t++) {
       tasks.add(
           pool.submit(
               () -> {
-                for (int i = next.getAndIncrement(); i < outcomes.length; i = next.getAndIncrement()) {
-                  outcomes[i] = simulation.simulate(proposals.get(i));
+                for (int b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
+                  int from = b * size;
+                  ResilientSimulation.Outcome[] done =
+                      simulation.simulate(proposals.subList(from, Math.min(outcomes.length, from + size)));
+                  System.arraycopy(done, 0, outcomes, from, done.length);
                 }
               }));
     }
