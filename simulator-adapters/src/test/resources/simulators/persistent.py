@@ -6,6 +6,7 @@ x = (theta0 + seed % 7, theta1) unless the mode (first argument) says otherwise:
   hang          hangs on a request holding an item with seed % 10 == 0
   garbage       per item: seed % 10 == 1 gives NaN, 2 three values, 3 an error
   exit-at-start exits with status 3 before reading anything
+  slow          takes 20 ms per item
 With PID_DIR set, it leaves a file named by its process id there.
 """
 import os
@@ -32,6 +33,8 @@ def simulate_batch(thetas, seeds):
     if mode == "hang" and any(s % 10 == 0 for s in seeds):
         print("hanging at seeds %s" % [s for s in seeds if s % 10 == 0], file=sys.stderr, flush=True)
         time.sleep(120)
+    if mode == "slow":
+        time.sleep(0.02 * len(seeds))
     xs = []
     for theta, seed in zip(thetas, seeds):
         kind = seed % 10 if mode == "garbage" else None

@@ -125,6 +125,7 @@ final class ResilientSimulation implements AutoCloseable {
       pending.add(i);
     }
     boolean refused = false;
+    boolean alone = false;
     for (int attempt = 1; !pending.isEmpty(); attempt++) {
       if (attempt > 1 && !pause(backoff.apply(attempt - 1))) {
         refused = true;
@@ -134,23 +135,26 @@ final class ResilientSimulation implements AutoCloseable {
         refused = true;
         break;
       }
-      List<Proposal> request = new ArrayList<>(pending.size());
-      pending.forEach(i -> request.add(proposals.get(i)));
-      long sent = System.nanoTime();
-      List<BatchSimulator.Result> results = batches.simulate(request, config.timeLimit());
-      long took = System.nanoTime() - sent;
       List<Integer> again = new ArrayList<>();
-      for (int k = 0; k < request.size(); k++) {
-        int i = pending.get(k);
-        BatchSimulator.Result result = results.get(k);
-        attempts[i]++;
-        failures[i] = result.failure();
-        if (result.failure() == null) {
-          xs[i] = result.x();
-          record(took, null);
-        } else {
+      // After a whole request failed (a crash, a hang), each proposal goes alone, so that the one
+      // that kills or hangs the program does not take the others down with it again.
+      for (List<Integer> request : alone ? pending.stream().map(List::of).toList() : List.of(pending)) {
+        List<Proposal> items = new ArrayList<>(request.size());
+        request.forEach(i -> items.add(proposals.get(i)));
+        long sent = System.nanoTime();
+        List<BatchSimulator.Result> results = batches.simulate(items, config.timeLimit());
+        long took = System.nanoTime() - sent;
+        SimulationException shared = results.get(0).failure();
+        alone = alone || (results.size() > 1 && shared != null && results.stream().allMatch(r -> r.failure() == shared));
+        for (int k = 0; k < request.size(); k++) {
+          int i = request.get(k);
+          BatchSimulator.Result result = results.get(k);
+          attempts[i]++;
+          failures[i] = result.failure();
           record(took, result.failure());
-          if (result.failure().isTransient() && attempts[i] < config.maxAttempts()) {
+          if (result.failure() == null) {
+            xs[i] = result.x();
+          } else if (result.failure().isTransient() && attempts[i] < config.maxAttempts()) {
             again.add(i);
           }
         }
