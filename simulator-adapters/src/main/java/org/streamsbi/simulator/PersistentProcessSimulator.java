@@ -8,10 +8,6 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.streamsbi.core.Proposal;
 
@@ -27,6 +23,13 @@ import org.streamsbi.core.Proposal;
  */
 public final class PersistentProcessSimulator implements StreamingSimulator, BatchSimulator {
   private static final Duration GRACE = Duration.ofSeconds(2);
+  /** How often the time limits are checked: a request is killed at most this long after its limit. */
+  private static final Duration WATCH = Duration.ofMillis(50);
+  /**
+   * Request bytes written ahead and not yet answered at most: well under a pipe's 64 KiB, so a
+   * write ahead never blocks while the program blocks writing a reply nobody reads yet.
+   */
+  private static final long AHEAD = 16 * 1024;
 
   private final ProcessSimulatorConfig config;
   private final PersistentProtocol protocol;
@@ -81,60 +84,122 @@ public final class PersistentProcessSimulator implements StreamingSimulator, Bat
     private final Deque<PersistentProgram> idle = new ArrayDeque<>();
     private final Set<PersistentProgram> running = new HashSet<>();
     private final AtomicLong requests = new AtomicLong();
-    private final ScheduledThreadPoolExecutor alarms;
+    private Thread watchdog;
     private boolean closed;
 
-    Programs() {
-      alarms = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "streamsbi-persistent-time-limit");
-        t.setDaemon(true);
-        return t;
-      });
-      alarms.setRemoveOnCancelPolicy(true);
-    }
-
+    /**
+     * Sends the proposals in requests of the batch size to one program, writing requests ahead
+     * while earlier ones are answered (up to {@link #AHEAD} bytes unanswered, which the pipe holds
+     * without blocking, so that neither side waits for the other's turn). Replies come in order,
+     * so the first unanswered request is the one the program was working on when it failed; it
+     * takes the failure, and the requests written after it go again to a fresh program.
+     */
     @Override
     public List<Result> simulate(List<Proposal> proposals, Duration timeLimit) {
-      PersistentProgram program;
-      try {
-        program = take();
-      } catch (SimulationException e) {
-        return all(proposals, e);
+      if (!timeLimit.isZero()) {
+        watch();
       }
-      String id = Long.toString(requests.incrementAndGet());
-      byte[] request = protocol.request(id, proposals);
-      AtomicBoolean overran = new AtomicBoolean();
-      ScheduledFuture<?> alarm = timeLimit.isZero() ? null : alarms.schedule(() -> {
-        overran.set(true);
-        program.kill();
-      }, timeLimit.toNanos(), TimeUnit.NANOSECONDS);
-      byte[] line = program.exchange(request);
-      if (alarm != null) {
-        alarm.cancel(false);
+      int size = config.batchSize();
+      int count = (proposals.size() + size - 1) / size;
+      List<Result> results = new ArrayList<>(proposals.size());
+      String[] ids = new String[count];
+      int[] bytes = new int[count];
+      PersistentProgram program = null;
+      int written = 0;
+      long unanswered = 0;
+      for (int head = 0; head < count; head++) {
+        List<Proposal> answering = proposals.subList(head * size, Math.min(proposals.size(), (head + 1) * size));
+        if (program == null) {
+          try {
+            program = take();
+          } catch (SimulationException e) {
+            results.addAll(all(proposals.subList(head * size, proposals.size()), e));
+            return results;
+          }
+          written = head;
+          unanswered = 0;
+        }
+        while (written < count && (written == head || unanswered + estimate(written, bytes, head) <= AHEAD)) {
+          List<Proposal> items = proposals.subList(written * size, Math.min(proposals.size(), (written + 1) * size));
+          ids[written] = Long.toString(requests.incrementAndGet());
+          byte[] request = protocol.request(ids[written], items);
+          bytes[written] = request.length;
+          if (!program.send(request, timeLimit)) {
+            break;
+          }
+          unanswered += request.length;
+          written++;
+        }
+        byte[] line = program.receive(timeLimit);
+        unanswered -= bytes[head];
+        SimulationException broken = line == null ? ended(program, answering, timeLimit) : null;
+        if (broken == null) {
+          try {
+            results.addAll(protocol.reply(line, ids[head], answering.size(), program::stderrTail));
+          } catch (SimulationException e) {
+            broken = e;
+          }
+        }
+        if (broken != null) {
+          drop(program);
+          program = null;
+          results.addAll(all(answering, broken));
+        }
       }
-      if (overran.get()) {
-        drop(program);
-        return all(proposals, new SimulationException(
-            "request of " + proposals.size() + " exceeded its time limit of " + timeLimit.toMillis()
-                + " ms; the simulator was killed and is restarted", SimulationException.Kind.TIMED_OUT, null,
-            program.stderrTail()));
-      }
-      if (line == null) {
-        drop(program);
-        Integer status = program.exitStatus();
-        return all(proposals, new SimulationException(
-            status == null ? "simulator closed its standard output; it is restarted"
-                : "simulator exited with status " + status + " during a request; it is restarted",
-            SimulationException.Kind.FAILED, status, program.stderrTail()));
-      }
-      try {
-        List<Result> results = protocol.reply(line, id, proposals.size(), program::stderrTail);
+      if (program != null) {
         release(program);
-        return results;
-      } catch (SimulationException e) {
-        drop(program);
-        return all(proposals, e);
       }
+      return results;
+    }
+
+    /** The size of the next request, guessed from the last one written (the first always goes). */
+    private static long estimate(int next, int[] bytes, int head) {
+      return next > head ? bytes[next - 1] : 0;
+    }
+
+    /** Why the program ended before answering: the time limit, or its own exit. */
+    private SimulationException ended(PersistentProgram program, List<Proposal> answering, Duration timeLimit) {
+      Integer status = program.exitStatus();
+      if (program.overran()) {
+        return new SimulationException(
+            "request of " + answering.size() + " exceeded its time limit of " + timeLimit.toMillis()
+                + " ms; the simulator was killed and is restarted", SimulationException.Kind.TIMED_OUT, null,
+            program.stderrTail());
+      }
+      return new SimulationException(
+          status == null ? "simulator closed its standard output; it is restarted"
+              : "simulator exited with status " + status + " during a request; it is restarted",
+          SimulationException.Kind.FAILED, status, program.stderrTail());
+    }
+
+    /**
+     * Starts the thread that kills programs past their request's deadline. It looks every
+     * {@link #WATCH} rather than being told of each request, which would wake it twice a request.
+     */
+    private synchronized void watch() {
+      if (watchdog != null || closed) {
+        return;
+      }
+      watchdog = new Thread(() -> {
+        while (true) {
+          List<PersistentProgram> programs;
+          synchronized (this) {
+            if (closed) {
+              return;
+            }
+            programs = new ArrayList<>(running);
+          }
+          long now = System.nanoTime();
+          programs.forEach(p -> p.killIfOverrun(now));
+          try {
+            Thread.sleep(WATCH.toMillis());
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "streamsbi-persistent-time-limit");
+      watchdog.setDaemon(true);
+      watchdog.start();
     }
 
     private PersistentProgram take() {
@@ -191,7 +256,13 @@ public final class PersistentProcessSimulator implements StreamingSimulator, Bat
       programs.forEach(PersistentProgram::endInput);
       long deadline = System.nanoTime() + GRACE.toNanos();
       programs.forEach(p -> p.end(deadline));
-      alarms.shutdownNow();
+      Thread watching;
+      synchronized (this) {
+        watching = watchdog;
+      }
+      if (watching != null) {
+        watching.interrupt();
+      }
     }
   }
 }

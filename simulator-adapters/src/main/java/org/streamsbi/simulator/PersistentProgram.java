@@ -24,6 +24,9 @@ final class PersistentProgram {
   private byte[] buffer = new byte[1 << 16];
   private int start;
   private int end;
+  /** When the request under way must end ({@link System#nanoTime()}), or 0 when none is or it has no limit. */
+  private volatile long deadline;
+  private volatile boolean overran;
 
   private PersistentProgram(Process process, int stderrTailBytes) {
     this.process = process;
@@ -44,15 +47,34 @@ final class PersistentProgram {
   }
 
   /**
-   * Writes the request and reads the next non-blank line of standard output.
+   * Writes a request; past {@code timeLimit} (zero: none) the session's watchdog kills the
+   * program, which ends a write that blocks.
+   *
+   * @return false when the program is gone
+   */
+  boolean send(byte[] request, Duration timeLimit) {
+    deadline = deadline(timeLimit);
+    try {
+      stdin.write(request);
+      stdin.flush();
+      return true;
+    } catch (IOException e) {
+      // A broken pipe: the program is gone; reading its output says so.
+      return false;
+    } finally {
+      deadline = 0;
+    }
+  }
+
+  /**
+   * Reads the next non-blank line of standard output, within {@code timeLimit} (zero: none).
    *
    * @return the line without its newline, or null when the program closed its output (it ended,
    *     or was killed) before a whole line
    */
-  byte[] exchange(byte[] request) {
+  byte[] receive(Duration timeLimit) {
+    deadline = deadline(timeLimit);
     try {
-      stdin.write(request);
-      stdin.flush();
       for (byte[] line = nextLine(); line != null; line = nextLine()) {
         if (!blank(line)) {
           return line;
@@ -60,9 +82,28 @@ final class PersistentProgram {
       }
       return null;
     } catch (IOException e) {
-      // A broken pipe: the program is gone; its exit status says why.
       return null;
+    } finally {
+      deadline = 0;
     }
+  }
+
+  private static long deadline(Duration timeLimit) {
+    return timeLimit.isZero() ? 0 : Math.max(1, System.nanoTime() + timeLimit.toNanos());
+  }
+
+  /** Kills the program when its request is past the deadline. */
+  void killIfOverrun(long now) {
+    long d = deadline;
+    if (d != 0 && now - d > 0) {
+      overran = true;
+      kill();
+    }
+  }
+
+  /** Whether the time limit killed it. */
+  boolean overran() {
+    return overran;
   }
 
   /** The next whole line, or null at the end of output (a last line without newline is dropped). */

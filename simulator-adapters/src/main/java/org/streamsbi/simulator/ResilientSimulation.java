@@ -34,8 +34,9 @@ import org.streamsbi.core.Proposal;
  * call so that the worker hands the proposal back instead of failing it.
  *
  * <p>A {@link BatchSimulator} takes a batch path with the same policies per proposal: each
- * attempt is one request of the proposals still pending, whose results count one by one towards
- * the circuit breaker; the transient failures among them are retried together after the backoff.
+ * attempt hands the proposals still pending to the simulator, whose results count one by one
+ * towards the circuit breaker; the transient failures among them are retried together after the
+ * backoff, or one by one when a failure took down a whole request.
  * It keeps its own clock, since only it can restart what it runs.
  */
 final class ResilientSimulation implements AutoCloseable {
@@ -97,12 +98,17 @@ final class ResilientSimulation implements AutoCloseable {
     this.batchSize = batched == null ? 1 : batched.batchSize();
   }
 
-  /** Proposals {@link #simulate(List)} takes at once. */
+  /** Proposals a batch simulator sends in one request; 1 for other simulators. */
   int batchSize() {
     return batchSize;
   }
 
-  /** Simulates up to {@link #batchSize()} proposals; never throws for a simulation failure. */
+  /** Whether {@link #simulate(List)} hands all its proposals to one batch simulator's slot. */
+  boolean batched() {
+    return batches != null;
+  }
+
+  /** Simulates the proposals; never throws for a simulation failure. */
   Outcome[] simulate(List<Proposal> proposals) {
     if (batches == null) {
       Outcome[] outcomes = new Outcome[proposals.size()];
@@ -144,8 +150,7 @@ final class ResilientSimulation implements AutoCloseable {
         long sent = System.nanoTime();
         List<BatchSimulator.Result> results = batches.simulate(items, config.timeLimit());
         long took = System.nanoTime() - sent;
-        SimulationException shared = results.get(0).failure();
-        alone = alone || (results.size() > 1 && shared != null && results.stream().allMatch(r -> r.failure() == shared));
+        alone = alone || sharedFailure(results);
         for (int k = 0; k < request.size(); k++) {
           int i = request.get(k);
           BatchSimulator.Result result = results.get(k);
@@ -170,6 +175,17 @@ final class ResilientSimulation implements AutoCloseable {
           handedBack ? null : failures[i], attempts[i], handedBack, seconds);
     }
     return outcomes;
+  }
+
+  /** Whether one failure ended several proposals: a whole request failed. */
+  private static boolean sharedFailure(List<BatchSimulator.Result> results) {
+    Set<SimulationException> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (BatchSimulator.Result r : results) {
+      if (r.failure() != null && !seen.add(r.failure())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void record(long nanos, SimulationException failure) {

@@ -276,11 +276,11 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
 
   /**
    * Runs the proposals on the pool while polling with paused partitions, to stay in the group; a
-   * batch simulator gets them in batches spread over its slots.
+   * batch simulator's slots get a share each.
    */
   private ResilientSimulation.Outcome[] simulateAll(List<Proposal> proposals) throws InterruptedException {
     ResilientSimulation.Outcome[] outcomes = new ResilientSimulation.Outcome[proposals.size()];
-    int size = Math.min(simulation.batchSize(), Math.max(1, (proposals.size() + concurrency - 1) / concurrency));
+    int size = simulation.batched() ? Math.max(1, (proposals.size() + concurrency - 1) / concurrency) : 1;
     int batches = (proposals.size() + size - 1) / size;
     AtomicInteger next = new AtomicInteger();
     List<Future<?>> tasks = new ArrayList<>();
