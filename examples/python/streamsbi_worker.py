@@ -29,8 +29,9 @@ __all__ = ["serve", "serve_batch"]
 def serve(simulate):
     """Answers every request by calling simulate(theta, seed) -> x for each item in turn.
 
-    theta is a list of floats, seed an int that must drive all randomness (the same theta and seed
-    must give the same x on any machine); x is any sequence of numbers (a list, a numpy array).
+    theta is a list of floats, seed a 64-bit int, often negative, that must drive all randomness
+    (the same theta and seed must give the same x on any machine; numpy wants
+    np.random.default_rng(seed % 2**64)); x is any sequence of numbers (a list, a numpy array).
     """
 
     def answer(items):
