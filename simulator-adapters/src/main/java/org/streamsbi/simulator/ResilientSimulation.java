@@ -12,7 +12,9 @@ import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,8 +38,8 @@ import org.streamsbi.core.Proposal;
  * <p>A {@link BatchSimulator} takes a batch path with the same policies per proposal: each
  * attempt hands the proposals still pending to the simulator, whose results count one by one
  * towards the circuit breaker; the transient failures among them are retried together after the
- * backoff, or one by one when a failure took down a whole request.
- * It keeps its own clock, since only it can restart what it runs.
+ * backoff, or one by one when a failure took down a whole request. It keeps its own clock, since
+ * only it can restart what it runs.
  */
 final class ResilientSimulation implements AutoCloseable {
   private static final Duration LAST_WORDS = Duration.ofSeconds(2);
@@ -179,7 +181,7 @@ final class ResilientSimulation implements AutoCloseable {
 
   /** Whether one failure ended several proposals: a whole request failed. */
   private static boolean sharedFailure(List<BatchSimulator.Result> results) {
-    Set<SimulationException> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<SimulationException> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (BatchSimulator.Result r : results) {
       if (r.failure() != null && !seen.add(r.failure())) {
         return true;
