@@ -14,7 +14,8 @@ interface BatchSimulator {
   /** Proposals per call at most. */
   int batchSize();
 
-  Session open();
+  /** Opens a worker's session, starting {@code slots} programs at once so that their start-up overlaps the worker's. */
+  Session open(int slots);
 
   /** How one proposal of a call ended: its x, or its failure. */
   record Result(float[] x, SimulationException failure) {

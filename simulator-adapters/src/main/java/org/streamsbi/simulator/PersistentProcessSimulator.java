@@ -60,7 +60,7 @@ public final class PersistentProcessSimulator implements StreamingSimulator, Bat
   /** Outside a worker: starts the program for this one simulation and ends it. */
   @Override
   public void simulate(float[] theta, long seed, Outputs outputs) {
-    try (Session session = open()) {
+    try (Session session = open(1)) {
       Result result = session.simulate(List.of(new Proposal("", 1, "", seed, theta)), Duration.ZERO).get(0);
       if (result.failure() != null) {
         throw result.failure();
@@ -75,8 +75,8 @@ public final class PersistentProcessSimulator implements StreamingSimulator, Bat
   }
 
   @Override
-  public Session open() {
-    return new Programs();
+  public Session open(int slots) {
+    return new Programs(slots);
   }
 
   /** One worker's programs: idle ones are reused, a failed one is killed and replaced on demand. */
@@ -86,6 +86,18 @@ public final class PersistentProcessSimulator implements StreamingSimulator, Bat
     private final AtomicLong requests = new AtomicLong();
     private Thread watchdog;
     private boolean closed;
+
+    Programs(int slots) {
+      try {
+        for (int i = 0; i < slots; i++) {
+          PersistentProgram program = PersistentProgram.start(config);
+          running.add(program);
+          idle.add(program);
+        }
+      } catch (SimulationException e) {
+        // A program that cannot start says so at the first request, as the dead letters' reason.
+      }
+    }
 
     /**
      * Sends the proposals in requests of the batch size to one program, writing requests ahead

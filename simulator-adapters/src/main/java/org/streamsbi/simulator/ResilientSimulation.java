@@ -96,7 +96,7 @@ final class ResilientSimulation implements AutoCloseable {
                 TimeLimiterConfig.custom().timeoutDuration(config.timeLimit()).cancelRunningFuture(true).build());
     this.timed = timeLimiter == null ? null : Executors.newCachedThreadPool(daemon(name));
     BatchSimulator batched = simulator instanceof BatchSimulator b ? b : null;
-    this.batches = batched == null ? null : batched.open();
+    this.batches = batched == null ? null : batched.open(config.concurrency());
     this.batchSize = batched == null ? 1 : batched.batchSize();
   }
 

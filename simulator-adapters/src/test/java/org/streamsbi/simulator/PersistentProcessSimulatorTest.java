@@ -67,7 +67,7 @@ class PersistentProcessSimulatorTest {
     PersistentProcessSimulator simulator =
         new PersistentProcessSimulator(program("garbage").batchSize(10).environment("PID_DIR", dir.toString()).build());
     List<BatchSimulator.Result> last = null;
-    try (BatchSimulator.Session session = simulator.open()) {
+    try (BatchSimulator.Session session = simulator.open(1)) {
       for (int request = 0; request < 5; request++) {
         last = session.simulate(proposals(10, 100 + 10 * request), Duration.ofSeconds(30));
       }
@@ -89,7 +89,7 @@ class PersistentProcessSimulatorTest {
   void anOverrunningRequestTimesOutAndItsProgramIsReplaced() throws Exception {
     PersistentProcessSimulator simulator =
         new PersistentProcessSimulator(program("hang").batchSize(3).environment("PID_DIR", dir.toString()).build());
-    try (BatchSimulator.Session session = simulator.open()) {
+    try (BatchSimulator.Session session = simulator.open(1)) {
       List<BatchSimulator.Result> hung = session.simulate(proposals(3, 9), Duration.ofSeconds(3));
       for (BatchSimulator.Result r : hung) {
         assertEquals(SimulationException.Kind.TIMED_OUT, r.failure().kind());
@@ -107,7 +107,7 @@ class PersistentProcessSimulatorTest {
   @Test
   void aProgramThatDiesFailsItsRequestWithItsStatusAndStderr() {
     PersistentProcessSimulator simulator = new PersistentProcessSimulator(program("exit-at-start").build());
-    try (BatchSimulator.Session session = simulator.open()) {
+    try (BatchSimulator.Session session = simulator.open(1)) {
       SimulationException failure = session.simulate(proposals(1, 0), Duration.ZERO).get(0).failure();
       assertEquals(SimulationException.Kind.FAILED, failure.kind());
       assertEquals(3, failure.exitCode().getAsInt());
