@@ -53,7 +53,9 @@ record RunFile(
       Integer maxAttempts,
       Double backoffSeconds,
       Integer concurrency,
-      Boolean streaming) {}
+      Boolean streaming,
+      String protocol,
+      Integer batch) {}
 
   /**
    * Exactly one of: sbibm's observation number, inline values (one x_o as a list of numbers, or a

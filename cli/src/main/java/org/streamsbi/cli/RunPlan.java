@@ -1,10 +1,8 @@
 package org.streamsbi.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -14,12 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,10 +30,7 @@ import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.core.prior.LogNormal;
 import org.streamsbi.core.prior.MultivariateNormal;
 import org.streamsbi.core.prior.Prior;
-import org.streamsbi.simulator.ProcessSimulator;
-import org.streamsbi.simulator.ProcessSimulatorConfig;
 import org.streamsbi.simulator.SimulationWorkerConfig;
-import org.streamsbi.simulator.StreamingProcessSimulator;
 import org.streamsbi.simulator.StreamingSimulator;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.Embedding;
@@ -119,20 +112,11 @@ final class RunPlan {
     } else {
       RunFile.Process p = sim.process();
       int xDimension = f.atLeast("simulator.process.x_dimension", p.xDimension(), observations.get(0).length, 1);
-      ProcessSimulatorConfig program = program(f, p, prior.dimension(), xDimension, baseDirectory);
-      boolean streaming = Boolean.TRUE.equals(p.streaming());
-      this.simulator = streaming ? new StreamingProcessSimulator(program)
-          : StreamingSimulator.of(new ProcessSimulator(program));
-      this.simulatorDescription = String.join(" ", program.command());
+      ProcessSection process = new ProcessSection(f, p, prior.dimension(), xDimension, baseDirectory);
+      this.simulator = process.simulator();
+      this.simulatorDescription = process.description();
       this.task = topTask == null ? null : topTask.name();
-      double timeout = f.atLeastReal("simulator.process.timeout_seconds", p.timeoutSeconds(), 3600, 0);
-      double backoff = f.positive("simulator.process.backoff_seconds", p.backoffSeconds(), 1);
-      workerConfig = SimulationWorkerConfig.custom()
-          .concurrency(f.atLeast("simulator.process.concurrency", p.concurrency(), 1, 1))
-          .timeLimit(Duration.ofMillis(Math.round(timeout * 1000)))
-          .maxAttempts(f.atLeast("simulator.process.max_attempts", p.maxAttempts(), 3, 1))
-          .initialBackoff(Duration.ofMillis(Math.max(1, Math.round(backoff * 1000))))
-          .build();
+      workerConfig = process.workerConfig();
     }
     if (simulator.thetaDimension() != prior.dimension()) {
       throw f.invalid("simulator", "takes " + simulator.thetaDimension() + " parameters but the prior has "
@@ -468,46 +452,6 @@ final class RunPlan {
     return out;
   }
 
-  private static ProcessSimulatorConfig program(Fields f, RunFile.Process p, int thetaDimension, int xDimension, Path base) {
-    List<String> command = f.required("simulator.process.command", p.command());
-    if (command.isEmpty() || command.get(0) == null || command.get(0).isBlank()) {
-      throw f.invalid("simulator.process.command", "must name a program, got " + command);
-    }
-    Path workingDirectory = p.workingDirectory() == null ? base : f.path(base, p.workingDirectory());
-    if (!Files.isDirectory(workingDirectory)) {
-      throw f.invalid("simulator.process.working_directory", "no such directory: " + workingDirectory);
-    }
-    if (!runnable(command.get(0), workingDirectory)) {
-      throw f.invalid("simulator.process.command", "program '" + command.get(0) + "' not found "
-          + (command.get(0).contains("/") ? "in " + workingDirectory : "on the PATH"));
-    }
-    List<ProcessSimulatorConfig.Channel> channels = new ArrayList<>();
-    List<String> pass = p.pass() == null ? List.of("stdin") : p.pass();
-    for (int i = 0; i < pass.size(); i++) {
-      channels.add(f.choice("simulator.process.pass[" + i + "]", pass.get(i), null, ProcessSimulatorConfig.Channel.class));
-    }
-    ProcessSimulatorConfig.Builder builder = ProcessSimulatorConfig.custom(command)
-        .thetaDimension(thetaDimension)
-        .xDimension(xDimension)
-        .passParameters(channels.toArray(ProcessSimulatorConfig.Channel[]::new))
-        .workingDirectory(workingDirectory);
-    if (p.environment() != null) {
-      p.environment().forEach(builder::environment);
-    }
-    return f.guard("simulator.process", builder::build);
-  }
-
-  /** A program name with a slash is a path from the working directory; otherwise PATH is searched. */
-  private static boolean runnable(String program, Path workingDirectory) {
-    if (program.contains("/")) {
-      return Files.isExecutable(workingDirectory.resolve(program));
-    }
-    String path = Objects.requireNonNullElse(System.getenv("PATH"), "");
-    return Stream.of(path.split(File.pathSeparator))
-        .filter(dir -> !dir.isEmpty())
-        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
-  }
-
   /** Alternative fields of a section by name, in order; absent ones are null. */
   private static Map<String, Object> choices(Object... namesAndValues) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -518,7 +462,7 @@ final class RunPlan {
   }
 
   /** Checks a value and words the message: "trainer.learning_rate: must be positive, got -1". */
-  private static final class Fields {
+  static final class Fields {
     private final RunFileReader reader;
 
     Fields(RunFileReader reader) {

@@ -16,11 +16,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
-import org.streamsbi.simulator.ProcessSimulator;
 import org.streamsbi.simulator.ProcessSimulatorConfig;
 import org.streamsbi.simulator.SimulationWorker;
 import org.streamsbi.simulator.SimulationWorkerConfig;
-import org.streamsbi.simulator.StreamingProcessSimulator;
+import org.streamsbi.simulator.StreamingSimulator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,9 +34,11 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "simulate",
     mixinStandardHelpOptions = true,
     description = {
-      "Joins a run as a simulation worker and runs PROGRAM for each proposal it takes.",
-      "θ and the seed reach the program as JSON on stdin (and/or --theta/--seed arguments,",
-      "STREAMSBI_THETA/STREAMSBI_SEED variables); it prints x as a JSON array or a CSV line.",
+      "Joins a run as a simulation worker and runs PROGRAM for the proposals it takes.",
+      "With --persistent, each of --concurrency slots starts PROGRAM once and sends it requests",
+      "of --batch proposals, one JSON line each way (docs/simulators.md). Otherwise PROGRAM runs",
+      "once per proposal: θ and the seed reach it as JSON on stdin (and/or --theta/--seed",
+      "arguments, STREAMSBI_THETA/STREAMSBI_SEED variables); it prints x as a JSON array or a CSV line.",
       "The program is started directly, never through a shell. Stop with SIGTERM or Ctrl-C:",
       "unfinished proposals go to another worker."
     })
@@ -75,6 +76,12 @@ final class SimulateCommand implements Runnable {
   @Option(names = "--streaming", description = "the program emits one JSON line per step; each becomes a sample")
   boolean streaming;
 
+  @Option(names = "--persistent", description = "the program is started once per slot and answers requests (the persistent protocol)")
+  boolean persistent;
+
+  @Option(names = "--batch", description = "proposals per request of the persistent protocol (default 1)")
+  Integer batch;
+
   @Option(names = "--worker-id", description = "this worker's name (default HOST-PID)")
   String workerId;
 
@@ -101,7 +108,14 @@ final class SimulateCommand implements Runnable {
     if (workingDirectory != null) {
       program.workingDirectory(workingDirectory);
     }
+    if (persistent) {
+      program.protocol(ProcessSimulatorConfig.Protocol.PERSISTENT);
+    }
+    if (batch != null) {
+      program.batchSize(batch);
+    }
     ProcessSimulatorConfig simulator = program.build();
+    StreamingSimulator runner = ProcessSection.simulator(simulator, streaming);
     SimulationWorkerConfig config =
         SimulationWorkerConfig.custom()
             .concurrency(concurrency)
@@ -112,12 +126,10 @@ final class SimulateCommand implements Runnable {
     KafkaClients clients = new KafkaClients(bootstrapServers);
     requireRun(clients, topics);
     String id = workerId != null ? workerId : host() + "-" + ManagementFactory.getRuntimeMXBean().getPid();
-    SimulationWorker worker =
-        streaming
-            ? new SimulationWorker(id, clients, topics, new StreamingProcessSimulator(simulator), config)
-            : new SimulationWorker(id, clients, topics, new ProcessSimulator(simulator), config);
+    SimulationWorker worker = new SimulationWorker(id, clients, topics, runner, config);
     PrintWriter err = spec.commandLine().getErr();
-    err.printf("worker %s joined run %s on %s: %s, %d at a time%n", id, run, bootstrapServers, command, concurrency);
+    err.printf("worker %s joined run %s on %s: %s, %d at a time, %s%n", id, run, bootstrapServers, command, concurrency,
+        persistent ? "persistent, batches of " + simulator.batchSize() : "one process per simulation");
     err.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {

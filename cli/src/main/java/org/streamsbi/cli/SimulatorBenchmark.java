@@ -26,11 +26,13 @@ import org.streamsbi.buffer.ReplayBufferConfig;
 import org.streamsbi.buffer.SampleIngestor;
 import org.streamsbi.core.Proposal;
 import org.streamsbi.core.arrow.ProposalCodec;
+import org.streamsbi.simulator.PersistentProcessSimulator;
 import org.streamsbi.simulator.ProcessSimulator;
 import org.streamsbi.simulator.ProcessSimulatorConfig;
 import org.streamsbi.simulator.SimulationWorker;
 import org.streamsbi.simulator.SimulationWorkerConfig;
 import org.streamsbi.simulator.Simulator;
+import org.streamsbi.simulator.StreamingSimulator;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,18 +43,27 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code streamsbi bench simulators}: what the simulation path costs, against baselines measured in
  * the same run. The in-JVM adapter's throughput from proposals topic through worker, transaction
  * and ingestor into the replay buffer, as a ratio to calling the same simulator in a plain loop;
- * and the process adapter's overhead per simulation over starting the same program by hand.
+ * and a trivial Python simulator's throughput through the same path with each process protocol
+ * (one-shot, persistent, persistent in batches), as a ratio to a bare loop that drives the same
+ * persistent program over a pipe from Java.
  */
 @Command(
     name = "simulators",
     mixinStandardHelpOptions = true,
     description = {
       "In-JVM adapter: samples/s through Kafka into the buffer as a ratio to a plain loop over the",
-      "same simulator (two_moons). Process adapter: milliseconds of overhead per simulation over",
-      "running the same program (examples/python/simulator.py) directly, alone and through Kafka."
+      "same simulator (two_moons). Process protocols: simulations/s of a trivial Python simulator",
+      "(examples/python/bench_simulator.py) through Kafka into the buffer, one-shot, persistent and",
+      "batched, each as a ratio to a bare loop driving the persistent program over a pipe from Java",
+      "without Kafka."
     })
 final class SimulatorBenchmark implements Callable<Integer> {
   private static final int PASSES = 3;
+  /**
+   * Proposals per Kafka record in the persistent runs, as a run's controller writes them; one in
+   * the one-shot run, whose transaction would otherwise wait for a hundred process starts.
+   */
+  private static final int PROCESS_PER_RECORD = 100;
 
   @Spec CommandSpec spec;
 
@@ -62,10 +73,19 @@ final class SimulatorBenchmark implements Callable<Integer> {
   @Option(names = "--per-record", defaultValue = "1000", description = "proposals per Kafka record (default ${DEFAULT-VALUE})")
   int perRecord;
 
-  @Option(names = "--process-simulations", defaultValue = "100", description = "process simulations per pass (default ${DEFAULT-VALUE})")
-  int processSimulations;
+  @Option(names = "--one-shot-simulations", defaultValue = "100", description = "one-shot process simulations (default ${DEFAULT-VALUE})")
+  int oneShotSimulations;
 
-  @Option(names = "--program", defaultValue = "examples/python/simulator.py", description = "the Python simulator (default ${DEFAULT-VALUE})")
+  @Option(names = "--persistent-simulations", defaultValue = "20000", description = "persistent process simulations (default ${DEFAULT-VALUE})")
+  int persistentSimulations;
+
+  @Option(names = "--batch", defaultValue = "100", description = "proposals per request of the batched protocol (default ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--slots", defaultValue = "2", description = "programs each worker runs at once, its concurrency (default ${DEFAULT-VALUE}, as in examples/process-simulator.yaml)")
+  int slots;
+
+  @Option(names = "--program", defaultValue = "examples/python/bench_simulator.py", description = "the trivial Python simulator, run as PROGRAM one-shot|persistent|batched (default ${DEFAULT-VALUE})")
   Path program;
 
   @Option(names = "--kafka-dir", description = "data directory of the embedded broker (default a temporary one)")
@@ -73,8 +93,9 @@ final class SimulatorBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (simulations < 1 || perRecord < 1 || processSimulations < 1) {
-      throw new IllegalArgumentException("--simulations, --per-record and --process-simulations must be positive");
+    if (simulations < 1 || perRecord < 1 || oneShotSimulations < 1 || persistentSimulations < 1 || batch < 1 || slots < 1) {
+      throw new IllegalArgumentException(
+          "--simulations, --per-record, --one-shot-simulations, --persistent-simulations, --batch and --slots must be positive");
     }
     if (!Files.isRegularFile(program)) {
       throw new IllegalArgumentException("--program " + program + " does not exist");
@@ -87,7 +108,8 @@ final class SimulatorBenchmark implements Callable<Integer> {
       List<Proposal> proposals = proposals("bench-jvm", simulations, task.prior()::sample, 2);
 
       double loop = loopRate(task, proposals);
-      double kafka = throughKafka(clients, "bench-jvm", task, proposals, SimulationWorkerConfig.deterministic(), perRecord);
+      double kafka = throughKafka(clients, "bench-jvm", StreamingSimulator.of(task), proposals,
+          SimulationWorkerConfig.deterministic(), perRecord);
       out.printf("in-JVM adapter (two_moons, %d simulations, %d per record, 1 worker; loop median of %d passes):%n",
           simulations, perRecord, PASSES);
       out.printf("  plain loop          %,12.0f samples/s%n", loop);
@@ -95,27 +117,7 @@ final class SimulatorBenchmark implements Callable<Integer> {
       out.printf("  ratio               %12.3f%n", kafka / loop);
       out.flush();
 
-      ProcessSimulatorConfig config =
-          ProcessSimulatorConfig.custom("python3", program.toAbsolutePath().toString()).thetaDimension(2).xDimension(10).build();
-      List<Proposal> processProposals = proposals("bench-process", processSimulations, rng -> new float[] {
-          (float) rng.nextDouble(0.1, 1), (float) rng.nextDouble(0.5, 2)}, 2);
-      // Interleaved passes, median kept: the machine is shared and a single pass is noisy.
-      double[] raws = new double[PASSES];
-      double[] adapters = new double[PASSES];
-      for (int pass = 0; pass < PASSES; pass++) {
-        raws[pass] = rawMillis(config, processProposals);
-        adapters[pass] = adapterMillis(new ProcessSimulator(config), processProposals);
-      }
-      double raw = Measurements.median(raws);
-      double adapter = Measurements.median(adapters);
-      double worker = 1000 / throughKafka(clients, "bench-process", new ProcessSimulator(config), processProposals,
-          SimulationWorkerConfig.custom().timeLimit(Duration.ofMinutes(1)).build(), 1);
-      out.printf("process adapter (%s, %d simulations, 1 at a time; median of %d passes but Kafka's):%n",
-          program, processSimulations, PASSES);
-      out.printf("  program started by hand       %8.2f ms per simulation%n", raw);
-      out.printf("  ProcessSimulator              %8.2f ms  (overhead %+.2f ms)%n", adapter, adapter - raw);
-      out.printf("  worker through Kafka, limited %8.2f ms  (overhead %+.2f ms)%n", worker, worker - raw);
-      out.flush();
+      processes(clients, out);
     }
     return 0;
   }
@@ -149,8 +151,12 @@ final class SimulatorBenchmark implements Callable<Integer> {
     return Measurements.median(rates);
   }
 
-  /** Samples per second from the worker's start until the buffer was offered every sample. */
-  private static double throughKafka(KafkaClients clients, String run, Simulator simulator, List<Proposal> proposals,
+  /**
+   * Samples per second into the buffer in steady state: from the first samples' arrival to the
+   * last, so that the worker's joining the group and a program's start, which the loops do not
+   * pay either, are left out.
+   */
+  private static double throughKafka(KafkaClients clients, String run, StreamingSimulator simulator, List<Proposal> proposals,
       SimulationWorkerConfig config, int perRecord) throws InterruptedException {
     RunTopics topics = new RunTopics(run);
     try (Admin admin = clients.admin()) {
@@ -171,37 +177,101 @@ final class SimulatorBenchmark implements Callable<Integer> {
       Thread ingesting = new Thread(ingestor, "bench-ingestor");
       ingesting.start();
       SimulationWorker worker = new SimulationWorker(run + "-worker", clients, topics, simulator, config);
-      long start = System.nanoTime();
       Thread working = new Thread(worker, "bench-worker");
       working.start();
+      long first = 0;
+      long start = 0;
       while (buffer.distinctSamples() < proposals.size()) {
         if (!working.isAlive() || !ingesting.isAlive()) {
           throw new IllegalStateException("the worker or the ingestor stopped after " + buffer.distinctSamples() + " samples");
         }
-        Thread.sleep(5);
+        if (start == 0 && buffer.distinctSamples() > 0) {
+          start = System.nanoTime();
+          first = buffer.distinctSamples();
+        }
+        Thread.sleep(1);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       worker.close();
       ingestor.close();
       working.join(30_000);
       ingesting.join(30_000);
-      return proposals.size() / seconds;
+      if (first > proposals.size() / 2) {
+        throw new IllegalStateException(run + ": half the samples arrived at once; give more simulations for a rate");
+      }
+      return (proposals.size() - first) / seconds;
     }
   }
 
-  private static double adapterMillis(Simulator simulator, List<Proposal> proposals) {
-    long start = System.nanoTime();
-    for (Proposal p : proposals) {
-      simulator.simulate(p.theta(), p.seed());
+  /**
+   * The process protocols through Kafka, one slot each, against bare loops over a pipe (and, for
+   * the one-shot protocol, starting the program by hand), bare loops interleaved with medians kept.
+   */
+  private void processes(KafkaClients clients, PrintWriter out) throws IOException, InterruptedException {
+    ThetaSource oscillator = rng -> new float[] {(float) rng.nextDouble(0.1, 1), (float) rng.nextDouble(0.5, 2)};
+    List<Proposal> oneShotProposals = proposals("bench-one-shot", oneShotSimulations, oscillator, 2);
+    List<Proposal> persistentProposals = proposals("bench-persistent", persistentSimulations, oscillator, 3);
+    List<Proposal> batchedProposals = proposals("bench-batched", persistentSimulations * 5, oscillator, 4);
+    List<String> oneShot = command("one-shot");
+    List<String> persistent = command("persistent");
+    List<String> batched = command("batched");
+    double[] bareOneShot = new double[PASSES];
+    double[] barePipe = new double[PASSES];
+    double[] bareBatched = new double[PASSES];
+    for (int pass = 0; pass < PASSES; pass++) {
+      bareOneShot[pass] = oneShotRate(oneShot, oneShotProposals);
+      barePipe[pass] = pipeRate(persistent, persistentProposals, 1);
+      bareBatched[pass] = pipeRate(batched, batchedProposals, batch);
     }
-    return (System.nanoTime() - start) / 1e6 / proposals.size();
+    double pipe = Measurements.median(barePipe);
+    SimulationWorkerConfig oneSlot = SimulationWorkerConfig.custom().timeLimit(Duration.ofMinutes(1)).build();
+    SimulationWorkerConfig config = SimulationWorkerConfig.custom().concurrency(slots).timeLimit(Duration.ofMinutes(1)).build();
+    double viaOneShot = throughKafka(clients, "bench-one-shot", StreamingSimulator.of(new ProcessSimulator(
+        program(oneShot).build())), oneShotProposals, config, 1);
+    ProcessSimulatorConfig.Builder persistentProgram = program(persistent).protocol(ProcessSimulatorConfig.Protocol.PERSISTENT);
+    // Not reported: the JIT compiles the worker's path here, as the loops' passes compile theirs.
+    throughKafka(clients, "bench-warm-up", new PersistentProcessSimulator(persistentProgram.build()),
+        proposals("bench-warm-up", persistentSimulations, oscillator, 5), config, PROCESS_PER_RECORD);
+    double viaPersistentAlone = throughKafka(clients, "bench-persistent-1", new PersistentProcessSimulator(
+        persistentProgram.build()), persistentProposals, oneSlot, PROCESS_PER_RECORD);
+    double viaPersistent = throughKafka(clients, "bench-persistent", new PersistentProcessSimulator(
+        persistentProgram.build()), persistentProposals, config, PROCESS_PER_RECORD);
+    double viaBatched = throughKafka(clients, "bench-batched", new PersistentProcessSimulator(
+        program(batched).protocol(ProcessSimulatorConfig.Protocol.PERSISTENT).batchSize(batch).build()),
+        batchedProposals, config, PROCESS_PER_RECORD);
+    out.printf("process protocols (%s; %d proposals per record, 1 for one-shot; bare loops one program, median of %d passes):%n",
+        program, PROCESS_PER_RECORD, PASSES);
+    out.printf("  %-24s %14s %12s %22s %9s%n", "protocol", "through Kafka", "÷ bare pipe", "its own bare loop", "÷ own");
+    String each = ", " + slots + (slots == 1 ? " slot" : " slots");
+    row(out, "one-shot" + each, viaOneShot, pipe, "process per simulation", Measurements.median(bareOneShot));
+    row(out, "persistent, 1 slot", viaPersistentAlone, pipe, "pipe, 1 per request", pipe);
+    row(out, "persistent" + each, viaPersistent, pipe, "pipe, 1 per request", pipe);
+    row(out, "batched (" + batch + ")" + each, viaBatched, pipe, "pipe, " + batch + " per request",
+        Measurements.median(bareBatched));
+    out.printf("  persistent ÷ one-shot %8.1f   (target ≥ 50)%n", viaPersistent / viaOneShot);
+    out.printf("  persistent ÷ bare pipe %7.2f   (target ≥ 0.7; 1 slot: %.2f)%n", viaPersistent / pipe, viaPersistentAlone / pipe);
+    out.printf("  batched ÷ persistent %9.1f   (target ≥ 5)%n", viaBatched / viaPersistent);
+    out.flush();
   }
 
-  /** The same program started with a bare ProcessBuilder: what any caller must pay. */
-  private static double rawMillis(ProcessSimulatorConfig config, List<Proposal> proposals) throws IOException, InterruptedException {
+  private List<String> command(String mode) {
+    return List.of("python3", program.toAbsolutePath().toString(), mode);
+  }
+
+  private static ProcessSimulatorConfig.Builder program(List<String> command) {
+    return ProcessSimulatorConfig.custom(command).thetaDimension(2).xDimension(2);
+  }
+
+  private static void row(PrintWriter out, String protocol, double rate, double pipe, String bare, double bareRate) {
+    out.printf("  %-24s %,10.0f /s %12.3f %,15.0f /s %-23s %6.2f%n", protocol, rate, rate / pipe, bareRate,
+        "(" + bare + ")", rate / bareRate);
+  }
+
+  /** The one-shot program started with a bare ProcessBuilder per simulation: what any caller must pay. */
+  private static double oneShotRate(List<String> command, List<Proposal> proposals) throws IOException, InterruptedException {
     long start = System.nanoTime();
     for (Proposal p : proposals) {
-      Process process = new ProcessBuilder(config.command()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
       try (OutputStream in = process.getOutputStream()) {
         in.write(("{\"theta\": [" + p.theta()[0] + ", " + p.theta()[1] + "], \"seed\": " + p.seed() + "}\n")
             .getBytes(StandardCharsets.UTF_8));
@@ -212,9 +282,44 @@ final class SimulatorBenchmark implements Callable<Integer> {
         }
       }
       if (process.waitFor() != 0) {
-        throw new IllegalStateException(config.command() + " failed");
+        throw new IllegalStateException(command + " failed");
       }
     }
-    return (System.nanoTime() - start) / 1e6 / proposals.size();
+    return proposals.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * A persistent program driven over a pipe by hand, {@code batch} proposals per request, one
+   * request at a time: the floor of the persistent protocol without Kafka or the worker. Its start
+   * and first request are left out.
+   */
+  private static double pipeRate(List<String> command, List<Proposal> proposals, int batch) throws IOException {
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try (OutputStream in = process.getOutputStream();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      exchange(in, reader, proposals.subList(0, 1), "warm-up");
+      long start = System.nanoTime();
+      for (int from = 0; from < proposals.size(); from += batch) {
+        exchange(in, reader, proposals.subList(from, Math.min(proposals.size(), from + batch)), Integer.toString(from));
+      }
+      return proposals.size() / ((System.nanoTime() - start) / 1e9);
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  private static void exchange(OutputStream in, BufferedReader reader, List<Proposal> items, String id) throws IOException {
+    StringBuilder request = new StringBuilder("{\"id\": \"").append(id).append("\", \"items\": [");
+    for (int i = 0; i < items.size(); i++) {
+      Proposal p = items.get(i);
+      request.append(i == 0 ? "" : ", ").append("{\"theta\": [").append(p.theta()[0]).append(", ").append(p.theta()[1])
+          .append("], \"seed\": ").append(p.seed()).append('}');
+    }
+    in.write(request.append("]}\n").toString().getBytes(StandardCharsets.UTF_8));
+    in.flush();
+    String reply = reader.readLine();
+    if (reply == null || !reply.startsWith("{\"id\": \"" + id + "\"")) {
+      throw new IllegalStateException("the program did not answer request " + id + ": " + reply);
+    }
   }
 }

@@ -11,9 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.streamsbi.core.CsvMatrix;
 
 /**
@@ -25,13 +29,13 @@ class FailingSimulatorRunTest {
 
   @TempDir Path dir;
 
-  /** The process example with {@code program} as its command and its output in {@code dir/out}. */
-  static Path example(Path dir, String... program) throws Exception {
-    String example = Files.readString(EXAMPLES.resolve("process-simulator.yaml"));
-    String command = "command: [python3, python/simulator.py]";
-    assertTrue(example.contains(command), example);
-    return Files.writeString(dir.resolve("process.yaml"), example
-        .replace(command, "command: [" + String.join(", ", program) + "]")
+  /** The process example {@code file} with {@code program} as its command and its output in {@code dir/out}. */
+  static Path example(Path dir, String file, String... program) throws Exception {
+    String example = Files.readString(EXAMPLES.resolve(file));
+    Matcher command = Pattern.compile("command: \\[[^]]*]").matcher(example);
+    assertTrue(command.find(), example);
+    return Files.writeString(dir.resolve("process.yaml"), command
+        .replaceFirst(Matcher.quoteReplacement("command: [" + String.join(", ", program) + "]"))
         .replace("../runs/oscillator-example", "out"));
   }
 
@@ -43,7 +47,7 @@ class FailingSimulatorRunTest {
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void aProgramThatAlwaysExitsWithAnErrorStopsTheRunWithItsStderrAndASummary() throws Exception {
-    Path config = example(dir, RunConfigFileTest.python(), script("exits-3.py"));
+    Path config = example(dir, "process-simulator.yaml", RunConfigFileTest.python(), script("exits-3.py"));
     long started = System.nanoTime();
     RunCommandTest.Outcome o =
         RunCommandTest.execute("run", "--config", config.toString(), "--simulations", "100", "--no-dashboard");
@@ -64,10 +68,15 @@ class FailingSimulatorRunTest {
     assertPhasesConsistent(summary);
   }
 
-  @Test
+  /** The shipped examples of both protocols, each with a program that diverges for 30 % of θ. */
+  @ParameterizedTest
+  @CsvSource({
+    "one-shot-simulator.yaml, diverges-at-low-damping.py",
+    "process-simulator.yaml, diverges-at-low-damping-persistent.py"
+  })
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
-  void aSolverThatFailsForAShareOfThetaCompletesItsBudgetWithTheDefaults() throws Exception {
-    Path config = example(dir, RunConfigFileTest.python(), script("diverges-at-low-damping.py"),
+  void aSolverThatFailsForAShareOfThetaCompletesItsBudgetWithTheDefaults(String file, String program) throws Exception {
+    Path config = example(dir, file, RunConfigFileTest.python(), script(program),
         EXAMPLES.resolve("python").toAbsolutePath().normalize().toString());
     RunCommandTest.Outcome o = RunCommandTest.execute("run", "--config", config.toString(),
         "--simulations", "100", "--posterior-samples", "500", "--patience", "2", "--no-dashboard");

@@ -18,6 +18,7 @@ import org.streamsbi.controller.Method;
 import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.core.prior.LogNormal;
+import org.streamsbi.simulator.PersistentProcessSimulator;
 import org.streamsbi.trainer.Estimator;
 import picocli.CommandLine;
 
@@ -145,6 +146,30 @@ class RunConfigFileTest {
         rounds: 6000
         output: {directory: out}
         """)), "rounds: must be between 1 and 5000, got 6000");
+  }
+
+  @Test
+  void aWrongProcessProtocolOrBatchIsNamed() throws Exception {
+    String section = """
+        prior: {box_uniform: {low: [0, 0], high: [1, 1]}}
+        observation: {values: [0, 0]}
+        output: {directory: out}
+        simulator:
+          process:
+            command: [python3, simulator.py]
+        """;
+    assertRefused(check(file(section + "    protocol: forever\n")),
+        "simulator.process.protocol: must be one of one_shot, persistent, got 'forever'");
+    assertRefused(check(file(section + "    protocol: persistent\n    batch: 0\n")),
+        "simulator.process: batchSize must be at least 1, got 0");
+    assertRefused(check(file(section + "    batch: 10\n")),
+        "simulator.process: batchSize must be 1 for the ONE_SHOT protocol");
+    assertRefused(check(file(section + "    protocol: persistent\n    pass: [arguments]\n")),
+        "simulator.process: passParameters must be STDIN alone for the persistent protocol");
+    assertRefused(check(file(section + "    protocol: persistent\n    streaming: true\n")),
+        "simulator.process.streaming: streaming applies to the one-shot protocol");
+    RunPlan plan = plan("run", "--config", file(section + "    protocol: persistent\n    batch: 25\n").toString());
+    assertInstanceOf(PersistentProcessSimulator.class, plan.simulator());
   }
 
   @Test
@@ -281,7 +306,11 @@ class RunConfigFileTest {
     assertEquals(2, process.config().workerConfig().concurrency());
     assertEquals(3, process.config().workerConfig().maxAttempts());
 
-    for (String example : new String[] {"run.yaml", "process-simulator.yaml"}) {
+    RunPlan oneShot = plan("run", "--config", EXAMPLES.resolve("one-shot-simulator.yaml").toString());
+    assertEquals(10, oneShot.simulator().xDimension());
+    assertInstanceOf(PersistentProcessSimulator.class, process.simulator());
+
+    for (String example : new String[] {"run.yaml", "process-simulator.yaml", "one-shot-simulator.yaml"}) {
       RunCommandTest.Outcome o = check(EXAMPLES.resolve(example));
       assertEquals(0, o.exitCode(), o.err());
       assertTrue(o.out().contains("configuration OK"), o.out());
@@ -345,7 +374,8 @@ class RunConfigFileTest {
   void aProcessSimulatorConfigRunsEndToEnd() throws Exception {
     // The example as written, but for the interpreter itself: a version manager's python3 shim
     // can cost a second per simulation on a loaded machine.
-    Path config = FailingSimulatorRunTest.example(dir, python(), EXAMPLES.resolve("python/simulator.py").toAbsolutePath().toString());
+    Path config = FailingSimulatorRunTest.example(dir, "process-simulator.yaml",
+        python(), EXAMPLES.resolve("python/persistent_simulator.py").toAbsolutePath().toString());
     Path out = dir.resolve("out");
     RunCommandTest.Outcome o = RunCommandTest.execute(
         "run", "--config", config.toString(),

@@ -23,6 +23,12 @@ class SimulateCommandTest {
         "simulate", "--bootstrap-servers", "127.0.0.1:1", "--run", "r", "--theta-dimension", "2", "--x-dimension", "2", "--timeout", "-1", "--", "python3");
     assertRefused("run name must be",
         "simulate", "--bootstrap-servers", "127.0.0.1:1", "--run", "a b", "--theta-dimension", "2", "--x-dimension", "2", "--", "python3");
+    assertRefused("batchSize must be at least 1, got 0",
+        "simulate", "--bootstrap-servers", "127.0.0.1:1", "--run", "r", "--theta-dimension", "2", "--x-dimension", "2", "--persistent", "--batch", "0", "--", "python3");
+    assertRefused("batchSize must be 1 for the ONE_SHOT protocol",
+        "simulate", "--bootstrap-servers", "127.0.0.1:1", "--run", "r", "--theta-dimension", "2", "--x-dimension", "2", "--batch", "10", "--", "python3");
+    assertRefused("streaming applies to the one-shot protocol",
+        "simulate", "--bootstrap-servers", "127.0.0.1:1", "--run", "r", "--theta-dimension", "2", "--x-dimension", "2", "--persistent", "--streaming", "--", "python3");
     assertRefused("PROGRAM",
         "simulate", "--bootstrap-servers", "127.0.0.1:1", "--run", "r", "--theta-dimension", "2", "--x-dimension", "2");
   }

@@ -9,6 +9,10 @@ abstract class ExternalProgram {
   final SimulatorProcess process;
 
   ExternalProgram(ProcessSimulatorConfig config) {
+    if (config.protocol() != ProcessSimulatorConfig.Protocol.ONE_SHOT) {
+      throw new IllegalArgumentException(
+          "protocol must be ONE_SHOT for a program run once per simulation, got " + config.protocol());
+    }
     this.config = config;
     this.process = new SimulatorProcess(config);
   }

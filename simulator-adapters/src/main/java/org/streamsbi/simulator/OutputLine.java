@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * NaN, ±∞ or another width than the run's is an invalid output.
  */
 final class OutputLine {
-  private static final JsonMapper JSON =
+  /** Reads NaN and ±Infinity literals, so that they are reported as non-finite, not unparsable. */
+  static final JsonMapper JSON =
       JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
   private static final int QUOTED = 200;
 
@@ -28,7 +29,19 @@ final class OutputLine {
     } else {
       output = new Output(null, csv(text, stderrTail));
     }
-    float[] x = output.x();
+    checked(output.x(), xDimension, stderrTail);
+    return output;
+  }
+
+  /** x from a JSON node of a reply: an array of {@code xDimension} finite numbers. */
+  static float[] x(JsonNode node, int xDimension, String stderrTail) {
+    if (node == null || !node.isArray()) {
+      throw invalid("unparsable output (expected a JSON array of numbers): " + quote(String.valueOf(node)), stderrTail);
+    }
+    return checked(numbers(node, node, stderrTail), xDimension, stderrTail);
+  }
+
+  private static float[] checked(float[] x, int xDimension, String stderrTail) {
     if (x.length != xDimension) {
       throw invalid(
           "simulator returned " + x.length + " values, expected " + xDimension, stderrTail);
@@ -38,7 +51,7 @@ final class OutputLine {
         throw invalid("simulator returned a non-finite value (" + x[i] + ") at index " + i, stderrTail);
       }
     }
-    return output;
+    return x;
   }
 
   private static Output json(String text, String stderrTail) {
@@ -63,14 +76,20 @@ final class OutputLine {
     if (!node.isArray()) {
       throw invalid("unparsable output (expected a JSON array of numbers): " + quote(text), stderrTail);
     }
+    return new Output(step, numbers(node, text, stderrTail));
+  }
+
+  /** {@code source} is quoted in a failure: the line, or the node itself (printed only then). */
+  private static float[] numbers(JsonNode node, Object source, String stderrTail) {
     float[] x = new float[node.size()];
     for (int i = 0; i < x.length; i++) {
       if (!node.get(i).isNumber()) {
-        throw invalid("unparsable output (element " + i + " is not a number): " + quote(text), stderrTail);
+        throw invalid("unparsable output (element " + i + " is not a number): " + quote(String.valueOf(source)),
+            stderrTail);
       }
       x[i] = node.get(i).floatValue();
     }
-    return new Output(step, x);
+    return x;
   }
 
   private static float[] csv(String text, String stderrTail) {
@@ -89,11 +108,11 @@ final class OutputLine {
     return x;
   }
 
-  private static String quote(String text) {
+  static String quote(String text) {
     return "'" + (text.length() > QUOTED ? text.substring(0, QUOTED) + "…" : text) + "'";
   }
 
-  private static SimulationException invalid(String message, String stderrTail) {
+  static SimulationException invalid(String message, String stderrTail) {
     return new SimulationException(message, SimulationException.Kind.INVALID_OUTPUT, 0, stderrTail);
   }
 }

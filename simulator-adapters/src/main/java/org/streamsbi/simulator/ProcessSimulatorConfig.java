@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * How to run an external simulator program: its command line, its dimensions and how θ and the
- * seed reach it. Validated when built; every error names the field.
+ * How to run an external simulator program: its command line, its dimensions, its protocol and how
+ * θ and the seed reach it. Validated when built; every error names the field.
  *
  * <pre>{@code
  * ProcessSimulatorConfig config = ProcessSimulatorConfig.custom("./my_solver", "--flag")
@@ -24,6 +24,17 @@ import java.util.Set;
 public final class ProcessSimulatorConfig {
   /** Largest stderr tail kept for a failure report. */
   public static final int MAX_STDERR_TAIL_BYTES = 1 << 20;
+
+  /** How the worker talks to the program. */
+  public enum Protocol {
+    /** One process per simulation ({@link ProcessSimulator}, {@link StreamingProcessSimulator}). */
+    ONE_SHOT,
+    /**
+     * The program is started once per concurrency slot and answers requests, one JSON line each,
+     * on its standard input and output ({@link PersistentProcessSimulator}).
+     */
+    PERSISTENT
+  }
 
   /** Where θ and the seed are given to the program. */
   public enum Channel {
@@ -42,6 +53,8 @@ public final class ProcessSimulatorConfig {
   private final Path workingDirectory;
   private final Map<String, String> environment;
   private final int stderrTailBytes;
+  private final Protocol protocol;
+  private final int batchSize;
 
   private ProcessSimulatorConfig(Builder b) {
     if (b.command.stream().anyMatch(a -> a == null)) {
@@ -66,6 +79,21 @@ public final class ProcessSimulatorConfig {
       throw new IllegalArgumentException(
           "stderrTailBytes must be 0 to " + MAX_STDERR_TAIL_BYTES + ", got " + b.stderrTailBytes);
     }
+    if (b.protocol == null) {
+      throw new IllegalArgumentException("protocol must be one of " + EnumSet.allOf(Protocol.class) + ", got null");
+    }
+    if (b.protocol == Protocol.PERSISTENT && !b.channels.equals(EnumSet.of(Channel.STDIN))) {
+      throw new IllegalArgumentException(
+          "passParameters must be STDIN alone for the persistent protocol, whose requests carry θ and the seed, got "
+              + b.channels);
+    }
+    if (b.batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be at least 1, got " + b.batchSize);
+    }
+    if (b.batchSize > 1 && b.protocol != Protocol.PERSISTENT) {
+      throw new IllegalArgumentException(
+          "batchSize must be 1 for the " + b.protocol + " protocol (batches need PERSISTENT), got " + b.batchSize);
+    }
     this.command = List.copyOf(b.command);
     this.thetaDimension = b.thetaDimension;
     this.xDimension = b.xDimension;
@@ -73,6 +101,8 @@ public final class ProcessSimulatorConfig {
     this.workingDirectory = b.workingDirectory;
     this.environment = Map.copyOf(b.environment);
     this.stderrTailBytes = b.stderrTailBytes;
+    this.protocol = b.protocol;
+    this.batchSize = b.batchSize;
   }
 
   public static Builder custom(String... command) {
@@ -113,6 +143,15 @@ public final class ProcessSimulatorConfig {
     return stderrTailBytes;
   }
 
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  /** Proposals per request of the persistent protocol; 1 for the one-shot protocol. */
+  public int batchSize() {
+    return batchSize;
+  }
+
   public static final class Builder {
     private final List<String> command;
     private int thetaDimension;
@@ -121,6 +160,8 @@ public final class ProcessSimulatorConfig {
     private Path workingDirectory;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private int stderrTailBytes = 4096;
+    private Protocol protocol = Protocol.ONE_SHOT;
+    private int batchSize = 1;
 
     private Builder(List<String> command) {
       if (command == null) {
@@ -158,6 +199,18 @@ public final class ProcessSimulatorConfig {
     /** How much of the end of stderr goes with a failure (default 4096). */
     public Builder stderrTailBytes(int stderrTailBytes) {
       this.stderrTailBytes = stderrTailBytes;
+      return this;
+    }
+
+    /** One process per simulation (default) or one kept per concurrency slot. */
+    public Builder protocol(Protocol protocol) {
+      this.protocol = protocol;
+      return this;
+    }
+
+    /** Proposals sent in one request of the persistent protocol (default 1). */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
       return this;
     }
 

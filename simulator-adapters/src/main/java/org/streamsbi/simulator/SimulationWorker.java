@@ -119,14 +119,15 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     this.sampleCodec = new SampleCodec(simulator.thetaDimension(), simulator.xDimension());
     this.simulation = new ResilientSimulation(workerId, simulator, config);
     // A poll is committed as one transaction once all of it is simulated: take only as many
-    // records as run at once, so a slow simulation delays, and a crash loses, little other work.
+    // records as run at once (each holds a proposal at least; a batch simulator fills its batches),
+    // so a slow simulation delays, and a crash loses, little other work.
     // Cooperative rebalancing revokes only the partitions that move: with the eager default every
     // join or leave (each circuit that opens or half-opens) revoked every worker's partitions and
     // so discarded every batch in flight, and workers whose circuits kept opening discarded each
     // other's dead letters for ever.
     this.consumer =
         clients.consumer(topics.workerGroup(), workerId, Map.of(
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency * simulation.batchSize(),
             ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()));
     this.producer = clients.transactionalProducer(workerId, topics.run() + "-" + workerId + "-" + UUID.randomUUID());
     this.deadLetters = new DeadLetters(producer, topics);
@@ -280,17 +281,25 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     }
   }
 
-  /** Runs the proposals on the pool while polling with paused partitions, to stay in the group. */
+  /**
+   * Runs the proposals on the pool while polling with paused partitions, to stay in the group; a
+   * batch simulator's slots get a share each.
+   */
   private ResilientSimulation.Outcome[] simulateAll(List<Proposal> proposals) throws InterruptedException {
     ResilientSimulation.Outcome[] outcomes = new ResilientSimulation.Outcome[proposals.size()];
+    int size = simulation.batched() ? Math.max(1, (proposals.size() + concurrency - 1) / concurrency) : 1;
+    int batches = (proposals.size() + size - 1) / size;
     AtomicInteger next = new AtomicInteger();
     List<Future<?>> tasks = new ArrayList<>();
-    for (int t = 0; t < Math.min(concurrency, proposals.size()); t++) {
+    for (int t = 0; t < Math.min(concurrency, batches); t++) {
       tasks.add(
           pool.submit(
               () -> {
-                for (int i = next.getAndIncrement(); i < outcomes.length; i = next.getAndIncrement()) {
-                  outcomes[i] = simulation.simulate(proposals.get(i));
+                for (int b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
+                  int from = b * size;
+                  ResilientSimulation.Outcome[] done =
+                      simulation.simulate(proposals.subList(from, Math.min(outcomes.length, from + size)));
+                  System.arraycopy(done, 0, outcomes, from, done.length);
                 }
               }));
     }
