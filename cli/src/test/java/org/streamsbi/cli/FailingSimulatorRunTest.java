@@ -36,7 +36,7 @@ class FailingSimulatorRunTest {
     assertTrue(command.find(), example);
     return Files.writeString(dir.resolve("process.yaml"), command
         .replaceFirst(Matcher.quoteReplacement("command: [" + String.join(", ", program) + "]"))
-        .replace("../runs/oscillator-example", "out"));
+        .replaceFirst("directory: \\.\\./runs/\\S+", "directory: out"));
   }
 
   private static String script(String name) throws URISyntaxException {
