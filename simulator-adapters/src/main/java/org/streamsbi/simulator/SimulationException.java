@@ -1,5 +1,6 @@
 package org.streamsbi.simulator;
 
+import java.util.Locale;
 import java.util.OptionalInt;
 
 /**
@@ -18,7 +19,18 @@ public class SimulationException extends RuntimeException {
      * The simulator finished but its output is unusable (unparsable, NaN, wrong dimension). The
      * same θ and seed would give the same output, so it is not retried.
      */
-    INVALID_OUTPUT
+    INVALID_OUTPUT,
+    /**
+     * Never simulated: the run stopped first (its simulator looked broken, or it failed). No
+     * simulator raises it; the controller writes these dead letters so that every proposal of the
+     * budget ends.
+     */
+    ABANDONED;
+
+    /** As dead letters' {@code streamsbi.failure} header and summary.json name it: {@code timed-out}. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
   }
 
   private final Kind kind;

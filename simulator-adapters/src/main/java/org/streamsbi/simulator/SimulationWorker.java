@@ -418,7 +418,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     context.put("worker", workerId);
     context.put("seed", Long.toString(p.seed()));
     context.put("theta", Arrays.toString(p.theta()));
-    context.put("failure", failure.kind().name().toLowerCase().replace('_', '-'));
+    context.put("failure", failure.kind().label());
     context.put("attempts", Integer.toString(outcome.attempts()));
     context.put("emitted-outputs", Integer.toString(outcome.outputs().size()));
     failure.exitCode().ifPresent(code -> context.put("exit-code", Integer.toString(code)));
