@@ -14,9 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.streamsbi.broker.BrokerException;
 import org.streamsbi.broker.EmbeddedKafkaBroker;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
@@ -56,6 +58,8 @@ public final class OnlineNpe {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineNpe.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long REPORT_NANOS = Duration.ofSeconds(1).toNanos();
+  /** How long a failed run waits for the ledger to read back the dead letters of the proposals it abandoned. */
+  private static final Duration ABANDON_READ = Duration.ofSeconds(30);
 
   private final Prior prior;
   private final StreamingSimulator simulator;
@@ -127,7 +131,7 @@ public final class OnlineNpe {
    *
    * @throws RunFailedException when every simulation arrived but too few were usable to train,
    *     the simulator looks broken ({@link RunConfig#failuresBeforeFirstSample()}), or proposing
-   *     failed
+   *     failed; every proposal of the budget without a result is then a dead letter, abandoned
    * @throws InterruptedException when the calling thread is interrupted
    */
   public RunResult run(RunConfig config, float[] observation) throws InterruptedException {
@@ -245,7 +249,7 @@ public final class OnlineNpe {
       Thread trainerThread = Thread.currentThread();
       Thread monitor = new Thread(() -> monitor(start, trainerThread), "streamsbi-monitor");
       monitor.setDaemon(true);
-      TrainingResult result;
+      TrainingResult result = null;
       try {
         if (config.method() == Method.TSNPE_ASYNC) {
           monitor.start();
@@ -259,15 +263,17 @@ public final class OnlineNpe {
           result = withBarriers(start);
         }
       } catch (InterruptedException e) {
-        if (failure != null) {
-          Thread.interrupted();
-          throw new RunFailedException(failure, summary(null, start, brokerSeconds));
+        if (failure == null) {
+          throw e;
         }
-        throw e;
+        Thread.interrupted();
       } finally {
         phase = RunProgress.Phase.DONE;
         monitor.interrupt();
         boolean interrupted = joinUninterruptibly(monitor);
+        if (failure != null) {
+          abandonUnresolved();
+        }
         report(start);
         // A failure's interrupt came from the monitor and ended training like a stop; left set, it
         // would turn the failure below into a bare InterruptedException.
@@ -276,10 +282,35 @@ public final class OnlineNpe {
         }
       }
       if (failure != null) {
-        result.posterior().close();
+        if (result != null) {
+          result.posterior().close();
+        }
         throw new RunFailedException(failure, summary(result, start, brokerSeconds));
       }
       return new RunResult(result.posterior(), summary(result, start, brokerSeconds), refreshes);
+    }
+
+    /**
+     * Ends every proposal of the budget still without a result, issued or not, with a dead letter
+     * naming the run's failure, and waits until the ledger has read them so that the summary
+     * counts them.
+     */
+    private void abandonUnresolved() {
+      List<String> neverIssued = IntStream.range(published.get(), config.simulations())
+          .mapToObj(i -> proposalId(round, i)).toList();
+      try {
+        new Abandonment(producer, topics, prior.dimension())
+            .abandon(ledger.unresolved(), neverIssued, "not simulated: the run stopped: " + failure);
+        if (!ledger.awaitResolved(config.simulations(), ABANDON_READ)) {
+          LOG.warn("the ledger read {} of {} proposals as ended: summary.json counts fewer abandoned",
+              ledger.resolved(), config.simulations());
+        }
+      } catch (BrokerException e) {
+        // The run's own failure is what its caller must hear of.
+        LOG.warn("cannot write the dead letters of the proposals the run abandoned", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     /**
@@ -297,6 +328,7 @@ public final class OnlineNpe {
           buffer.distinctSamples(),
           ledger.failed(),
           ledger.failedByFailure(),
+          ledger.abandoned(),
           buffer.nonFinite(),
           buffer.duplicates(),
           buffer.trainingSize(),
@@ -492,10 +524,16 @@ public final class OnlineNpe {
       }
       List<Proposal> out = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        out.add(new Proposal(topics.run(), round, String.format("r%d-%08d", round, first + i), proposalRng.nextLong(), thetas[i]));
+        out.add(new Proposal(topics.run(), round, proposalId(round, first + i), proposalRng.nextLong(), thetas[i]));
       }
+      ledger.issued(out);
       publisher.publish(out);
       published.addAndGet(n);
+    }
+
+    /** The id of the {@code index}-th proposal of the budget, issued in {@code round}. */
+    private static String proposalId(int round, int index) {
+      return String.format("r%d-%08d", round, index);
     }
 
     /** Joins {@code thread} through interrupts; returns whether one came, with the flag clear. */

@@ -1,5 +1,6 @@
 package org.streamsbi.controller;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -15,15 +16,18 @@ import org.streamsbi.broker.DeadLetters;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.broker.TopicFollower;
+import org.streamsbi.core.Proposal;
 import org.streamsbi.core.Sample;
 import org.streamsbi.core.arrow.MalformedBatchException;
 import org.streamsbi.core.arrow.SampleCodec;
+import org.streamsbi.simulator.SimulationException;
 
 /**
- * Which proposals are resolved: those with a sample, and those a worker gave up on (a proposal
- * dead letter). A streaming solver gives one proposal many samples, and a run that died part-way
- * gives it samples and a dead letter, so the round is complete when the resolved proposals, not
- * the samples, reach the budget. Follows both topics read_committed from their beginning.
+ * Which proposals are resolved: those with a sample, those a worker gave up on (a proposal dead
+ * letter), and those a stopped run abandoned (a proposal dead letter with failure abandoned). A
+ * streaming solver gives one proposal many samples, and a run that died part-way gives it samples
+ * and a dead letter, so the round is complete when the resolved proposals, not the samples, reach
+ * the budget. Follows both topics read_committed from their beginning.
  */
 final class ProposalLedger implements Runnable, AutoCloseable {
   /** Dead letters kept with their reasons for progress reports; the topic keeps them all. */
@@ -35,6 +39,9 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private final Set<String> resolved = ConcurrentHashMap.newKeySet();
   private final Set<String> sampleIds = ConcurrentHashMap.newKeySet();
   private final Map<String, String> failed = new ConcurrentHashMap<>();
+  private final Set<String> abandoned = ConcurrentHashMap.newKeySet();
+  /** Issued proposals without a result yet, by id: what a stopped run abandons. */
+  private final Map<String, Proposal> pending = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> samplesByWorker = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failedByWorker = new ConcurrentHashMap<>();
   private final Map<String, DoubleAdder> secondsByWorker = new ConcurrentHashMap<>();
@@ -58,7 +65,7 @@ final class ProposalLedger implements Runnable, AutoCloseable {
           secondsByWorker.computeIfAbsent(s.worker(), w -> new DoubleAdder()).add(s.simulationSeconds());
           samplesByWorker.computeIfAbsent(s.worker(), w -> new LongAdder()).increment();
         }
-        resolve(s.proposalId());
+        resolve(s.proposalId(), true);
       }
     } catch (MalformedBatchException e) {
       // The ingestor sets undecodable batches aside as dead letters; they resolve nothing.
@@ -80,7 +87,15 @@ final class ProposalLedger implements Runnable, AutoCloseable {
     }
     if (id != null && "proposal".equals(kind)) {
       String failure = DeadLetters.header(letter.headers(), "streamsbi.failure");
-      if (failed.putIfAbsent(id, failure == null ? "unknown" : failure) == null) {
+      // A proposal ends once: a worker that answers an abandoned one late, or the reverse, is not counted.
+      if (SimulationException.Kind.ABANDONED.label().equals(failure)) {
+        if (!failed.containsKey(id)) {
+          abandoned.add(id);
+        }
+        resolve(id, false);
+        return;
+      }
+      if (!abandoned.contains(id) && failed.putIfAbsent(id, failure == null ? "unknown" : failure) == null) {
         failedByWorker.computeIfAbsent(worker == null ? "unknown" : worker, w -> new LongAdder()).increment();
       }
       String exitCode = DeadLetters.header(letter.headers(), "streamsbi.exit-code");
@@ -88,14 +103,38 @@ final class ProposalLedger implements Runnable, AutoCloseable {
       lastFailure = failure + " (" + DeadLetters.header(letter.headers(), DeadLetters.REASON) + ")"
           + (exitCode == null ? "" : ", exit status " + exitCode)
           + (stderr == null || stderr.isBlank() ? ", nothing on stderr" : ", stderr ending:\n" + stderr.strip());
-      resolve(id);
+      resolve(id, true);
     }
   }
 
-  private void resolve(String proposalId) {
-    if (resolved.add(proposalId)) {
+  /** {@code simulated} false for an abandoned proposal, whose letter ends no simulation. */
+  private void resolve(String proposalId, boolean simulated) {
+    pending.remove(proposalId);
+    if (resolved.add(proposalId) && simulated) {
       lastResolvedAt = System.nanoTime();
     }
+  }
+
+  /** Waits until {@code proposals} are resolved; false when {@code timeout} passed first. */
+  boolean awaitResolved(int proposals, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (resolved.size() < proposals) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
+  }
+
+  /** Notes proposals about to be sent, before any result for them can be read. */
+  void issued(List<Proposal> proposals) {
+    proposals.forEach(p -> pending.put(p.proposalId(), p));
+  }
+
+  /** Issued proposals without a sample or a dead letter read yet. */
+  List<Proposal> unresolved() {
+    return List.copyOf(pending.values());
   }
 
   @Override
@@ -115,7 +154,10 @@ final class ProposalLedger implements Runnable, AutoCloseable {
     return resolved.size();
   }
 
-  /** {@link System#nanoTime()} when the latest proposal was resolved; 0 before the first. */
+  /**
+   * {@link System#nanoTime()} when the latest proposal was resolved by a sample or a worker's dead
+   * letter; 0 before the first.
+   */
   long lastResolvedAt() {
     return lastResolvedAt;
   }
@@ -133,6 +175,11 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   /** Distinct proposals workers gave up on. */
   int failed() {
     return failed.size();
+  }
+
+  /** Distinct proposals a stopped run abandoned, not counted as failed. */
+  int abandoned() {
+    return abandoned.size();
   }
 
   /** Failed proposals by failure (failed, timed-out, invalid-output). */

@@ -243,7 +243,8 @@ public final class RunConfig {
   /**
    * Proposals that may fail before the run gives up when not one usable sample has arrived: the
    * simulator is then broken (a missing file, an import error), not unlucky in a corner of θ, and
-   * waiting for the rest of the budget would only repeat the failure. A solver that fails for 30 %
+   * waiting for the rest of the budget would only repeat the failure; the proposals without a
+   * result are then abandoned, each a dead letter. A solver that fails for 30 %
    * of θ fails the first 20 proposals with probability 0.3^20, about 3e-11.
    */
   public int failuresBeforeFirstSample() {

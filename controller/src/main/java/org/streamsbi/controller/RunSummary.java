@@ -11,6 +11,9 @@ import java.util.Map;
  * @param failedProposals proposals workers gave up on (see the dead-letter topic)
  * @param failedProposalsByFailure the same by failure: failed (crash, non-zero exit), timed-out,
  *     invalid-output (unparsable, NaN, wrong dimension)
+ * @param abandonedProposals proposals never simulated because the run stopped first (its
+ *     simulator looked broken, or it failed): each is a dead letter with failure abandoned, and
+ *     with the proposals that gave samples and those that failed they make up the budget
  * @param nonFiniteSamples samples set aside for NaN or ±∞
  * @param duplicateSamples repeated samples dropped
  * @param trainingSamples rows in the training split at the end
@@ -27,6 +30,7 @@ public record RunSummary(
     long samples,
     long failedProposals,
     Map<String, Long> failedProposalsByFailure,
+    long abandonedProposals,
     long nonFiniteSamples,
     long duplicateSamples,
     long trainingSamples,
