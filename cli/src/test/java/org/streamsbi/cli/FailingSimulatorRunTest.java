@@ -9,15 +9,26 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.streamsbi.broker.DeadLetters;
+import org.streamsbi.broker.EmbeddedKafkaBroker;
+import org.streamsbi.broker.KafkaClients;
+import org.streamsbi.broker.RunTopics;
 import org.streamsbi.core.CsvMatrix;
 
 /**
@@ -46,7 +57,8 @@ class FailingSimulatorRunTest {
   // Not the bound under test: a run that does not end would otherwise hold the build forever.
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
-  void aProgramThatAlwaysExitsWithAnErrorStopsTheRunWithItsStderrAndASummary() throws Exception {
+  void aProgramThatAlwaysExitsWithAnErrorStopsTheRunWithItsStderrASummaryAndEveryProposalADeadLetter()
+      throws Exception {
     Path config = example(dir, "process-simulator.yaml", RunConfigFileTest.python(), script("exits-3.py"));
     long started = System.nanoTime();
     RunCommandTest.Outcome o =
@@ -64,8 +76,43 @@ class FailingSimulatorRunTest {
     long failed = summary.get("failed_proposals").asLong();
     assertTrue(failed >= 20 && failed <= 100, "failed proposals " + failed);
     assertEquals(failed, summary.get("failed_proposals_by_failure").get("failed").asLong(), summary.toString());
+    assertEquals(100, failed + summary.get("abandoned_proposals").asLong(), summary.toString());
     assertTrue(summary.get("failure").asText().contains("exit status 3"), summary.toString());
     assertPhasesConsistent(summary);
+
+    Map<String, Long> endings = new TreeMap<>();
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("out").resolve("kafka"))) {
+      Map<String, String> failureById = new HashMap<>();
+      for (ConsumerRecord<String, byte[]> letter : read(broker, new RunTopics("oscillator-example").deadLetters())) {
+        assertEquals("proposal", DeadLetters.header(letter.headers(), DeadLetters.KIND));
+        String failure = DeadLetters.header(letter.headers(), "streamsbi.failure");
+        String reason = DeadLetters.header(letter.headers(), DeadLetters.REASON);
+        assertTrue(failure.equals("abandoned")
+            ? reason.startsWith("not simulated: the run stopped: ") && reason.contains("the simulator looks broken")
+            : "3".equals(DeadLetters.header(letter.headers(), "streamsbi.exit-code")), failure + ": " + reason);
+        failureById.putIfAbsent(DeadLetters.header(letter.headers(), DeadLetters.PROPOSAL_ID), failure);
+      }
+      failureById.values().forEach(f -> endings.merge(f, 1L, Long::sum));
+    }
+    assertEquals(Map.of("failed", failed, "abandoned", 100 - failed), endings, "proposals by their dead letters");
+  }
+
+  /** Every committed record of {@code topic}, from the beginning to its end now. */
+  private static List<ConsumerRecord<String, byte[]>> read(EmbeddedKafkaBroker broker, String topic) {
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaClients(broker.bootstrapServers()).reader("test-reader")) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        assertTrue(System.nanoTime() < deadline, "reading " + topic + " to " + end);
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
   }
 
   /** The shipped examples of both protocols, each with a program that diverges for 30 % of θ. */

@@ -42,6 +42,7 @@ class OnlineNpeTest {
     assertTrue(e.getMessage().contains("all 200 simulations arrived"), e.getMessage());
     assertTrue(e.getMessage().contains("proposals failed"), e.getMessage());
     assertTrue(e.getMessage().contains("streamsbi.all-fail.dead-letters"), e.getMessage());
+    assertEquals(0, e.summary().abandonedProposals(), "every proposal ended before the run stopped");
     RunProgress last = reports.get(reports.size() - 1);
     assertEquals(200, last.samples() + last.failedProposals());
     assertTrue(last.failedProposals() > 100, "most proposals fail: " + last);
