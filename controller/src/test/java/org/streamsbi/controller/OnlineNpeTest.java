@@ -67,6 +67,34 @@ class OnlineNpeTest {
   }
 
   @Test
+  void aFailedRunEndsEveryProposalOfItsBudgetAsADeadLetterIssuedOrNot() {
+    Simulator broken = Simulator.of(2, 2, (theta, seed) -> {
+      throw new SimulationException("license server unreachable");
+    });
+    List<RunProgress> reports = new ArrayList<>();
+    // Two rounds: the second round's 30 proposals are never issued, as round 1 gives nothing to train on.
+    RunConfig config = RunConfig.custom("broken", 60).brokerDirectory(dir).method(Method.SNPE).rounds(2)
+        .proposalsPerMessage(5).build();
+    RunFailedException e = assertThrows(RunFailedException.class,
+        () -> new OnlineNpe(BoxUniform.of(2, -1, 1), broken).onProgress(reports::add).run(config, new float[] {0, 0}));
+    // Whether it stops as broken or once round 1 arrived unusable, round 2 never starts.
+    RunSummary summary = e.summary();
+    assertEquals(0, summary.samples());
+    assertTrue(summary.failedProposals() >= config.failuresBeforeFirstSample(), "failed: " + summary);
+    assertEquals(Map.of("failed", summary.failedProposals()), summary.failedProposalsByFailure());
+    assertTrue(summary.abandonedProposals() >= 30, "the unissued round abandoned too: " + summary);
+    assertEquals(60, summary.failedProposals() + summary.abandonedProposals(), "the budget adds up: " + summary);
+    RunProgress last = reports.get(reports.size() - 1);
+    // A worker's late letter for a proposal already ended may be read too, and is not counted above.
+    assertTrue(last.deadLettersByKind().get("proposal") >= 60, "a letter each: " + last.deadLettersByKind());
+    List<RunProgress.DeadLetter> abandoned =
+        last.recentDeadLetters().stream().filter(d -> d.worker().equals("broken-controller")).toList();
+    assertTrue(!abandoned.isEmpty() && abandoned.stream().allMatch(
+        d -> d.reason().equals("not simulated: the run stopped: " + e.getMessage())),
+        "the abandoned letters name the run's failure: " + last.recentDeadLetters());
+  }
+
+  @Test
   void configNamesTheFieldItRefuses() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> RunConfig.custom("x", 100).brokerDirectory(dir).watermark(500).build());
