@@ -42,8 +42,9 @@ final class MlpClassifier {
   /** activations[0] is the batch's input; activations[l] the output of layer l − 1. */
   private final float[][] activations;
   private final float[][] deltas;
-  /** Indices of a row's nonzero activations, so that products skip ReLU's zeros. */
-  private final int[] nonzero;
+  /** The nonzero factors of one product and where their rows start, so products skip ReLU's zeros. */
+  private final float[] scales;
+  private final int[] offsets;
 
   private MlpClassifier(int dim, int batchCapacity, NumpyRandomState random) {
     int hidden = 10 * dim;
@@ -65,7 +66,8 @@ final class MlpClassifier {
       activations[l] = new float[batchCapacity * units[l]];
       deltas[l] = new float[batchCapacity * units[l]];
     }
-    nonzero = new int[hidden];
+    scales = new float[Math.max(hidden, batchCapacity)];
+    offsets = new int[scales.length];
   }
 
   private static float[] uniform(int size, double bound, NumpyRandomState random) {
@@ -126,15 +128,7 @@ final class MlpClassifier {
       for (int r = 0; r < rows; r++) {
         int o = r * out;
         Arrays.fill(output, o, o + out, 0f);
-        int count = nonzeroOf(input, r * in, in);
-        for (int i = 0; i < count; i++) {
-          int k = nonzero[i];
-          float a = input[r * in + k];
-          int wk = k * out;
-          for (int j = 0; j < out; j++) {
-            output[o + j] += a * w[wk + j];
-          }
-        }
+        accumulate(output, o, out, w, gather(input, r * in, 1, in, out));
         for (int j = 0; j < out; j++) {
           float z = output[o + j] + b[j];
           output[o + j] = l < last ? Math.max(z, 0f) : z;
@@ -143,14 +137,48 @@ final class MlpClassifier {
     }
   }
 
-  /** Collects into {@link #nonzero} the indices of values[from, from + length) that are not 0. */
-  private int nonzeroOf(float[] values, int from, int length) {
+  /**
+   * Collects the nonzero values[from + i·stride] for i < length into {@link #scales}, with i·step
+   * into {@link #offsets}; returns how many.
+   */
+  private int gather(float[] values, int from, int stride, int length, int step) {
     int count = 0;
-    for (int k = 0; k < length; k++) {
-      nonzero[count] = k;
-      count += values[from + k] != 0f ? 1 : 0;
+    for (int i = 0; i < length; i++) {
+      float value = values[from + i * stride];
+      scales[count] = value;
+      offsets[count] = i * step;
+      count += value != 0f ? 1 : 0;
     }
     return count;
+  }
+
+  /**
+   * target[to, to + length) += Σ scales[i]·source[offsets[i], offsets[i] + length) over the first
+   * {@code count} gathered terms, four at a time so that each pass over the target does more work.
+   */
+  private void accumulate(float[] target, int to, int length, float[] source, int count) {
+    int i = 0;
+    for (; i + 3 < count; i += 4) {
+      float a0 = scales[i];
+      float a1 = scales[i + 1];
+      float a2 = scales[i + 2];
+      float a3 = scales[i + 3];
+      int s0 = offsets[i];
+      int s1 = offsets[i + 1];
+      int s2 = offsets[i + 2];
+      int s3 = offsets[i + 3];
+      for (int j = 0; j < length; j++) {
+        target[to + j] +=
+            a0 * source[s0 + j] + a1 * source[s1 + j] + a2 * source[s2 + j] + a3 * source[s3 + j];
+      }
+    }
+    for (; i < count; i++) {
+      float a = scales[i];
+      int s0 = offsets[i];
+      for (int j = 0; j < length; j++) {
+        target[to + j] += a * source[s0 + j];
+      }
+    }
   }
 
   /** The optimiser's state and the gradients' buffers of one fit. */
@@ -268,19 +296,12 @@ final class MlpClassifier {
       float[] gb = biasGradients[l];
       Arrays.fill(gw, 0f);
       Arrays.fill(gb, 0f);
+      for (int k = 0; k < in; k++) {
+        net.accumulate(gw, k * out, out, delta, net.gather(input, k, in, rows, out));
+      }
       for (int r = 0; r < rows; r++) {
-        int d = r * out;
-        int count = net.nonzeroOf(input, r * in, in);
-        for (int i = 0; i < count; i++) {
-          int k = net.nonzero[i];
-          float a = input[r * in + k];
-          int gk = k * out;
-          for (int j = 0; j < out; j++) {
-            gw[gk + j] += a * delta[d + j];
-          }
-        }
         for (int j = 0; j < out; j++) {
-          gb[j] += delta[d + j];
+          gb[j] += delta[r * out + j];
         }
       }
       float[] w = net.weights[l];
@@ -310,15 +331,7 @@ final class MlpClassifier {
       for (int r = 0; r < rows; r++) {
         int o = r * in;
         Arrays.fill(delta, o, o + in, 0f);
-        int count = net.nonzeroOf(next, r * out, out);
-        for (int i = 0; i < count; i++) {
-          int j = net.nonzero[i];
-          float d = next[r * out + j];
-          int wj = j * in;
-          for (int k = 0; k < in; k++) {
-            delta[o + k] += d * wt[wj + k];
-          }
-        }
+        net.accumulate(delta, o, in, wt, net.gather(next, r * out, 1, out, in));
         for (int k = 0; k < in; k++) {
           if (activation[o + k] == 0f) {
             delta[o + k] = 0f;
