@@ -39,6 +39,9 @@ final class MlpClassifier {
   private final float[][] weights;
   private final float[][] biases;
   private final int batchCapacity;
+  /** Epochs trained and the last one's loss: sklearn's n_iter_ and loss_. */
+  private int epochs;
+  private double loss;
   /** activations[0] is the batch's input; activations[l] the output of layer l − 1. */
   private final float[][] activations;
   private final float[][] deltas;
@@ -90,6 +93,14 @@ final class MlpClassifier {
     MlpClassifier net = new MlpClassifier(dim, batch, random);
     new Adam(net).train(x, y, batch, random);
     return net;
+  }
+
+  int epochs() {
+    return epochs;
+  }
+
+  double loss() {
+    return loss;
   }
 
   /** How many rows of {@code x} the classifier labels as {@code y} does. */
@@ -249,6 +260,8 @@ final class MlpClassifier {
           update();
         }
         double loss = accumulated / rows;
+        net.epochs = epoch + 1;
+        net.loss = loss;
         withoutImprovement = loss > best - TOLERANCE ? withoutImprovement + 1 : 0;
         best = Math.min(best, loss);
         if (withoutImprovement > EPOCHS_WITHOUT_IMPROVEMENT) {
