@@ -40,7 +40,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--samples", required = true, description = "samples to evaluate (CSV with a header)")
   Path samples;
 
-  @Option(names = "--seed", defaultValue = "0", description = "seeds the folds and the classifier (default ${DEFAULT-VALUE})")
+  @Option(names = "--seed", defaultValue = "1", description = "seeds the folds and the classifier (default ${DEFAULT-VALUE}, sbibm's)")
   long seed;
 
   @Override
