@@ -187,6 +187,8 @@ public final class OnlineNpe {
     private final ProposalPublisher publisher;
     private final SplittableRandom proposalRng;
     private final AtomicInteger published = new AtomicInteger();
+    /** Orders publishing against the monitor's check that all published proposals arrived. */
+    private final Object publishing = new Object();
     private final List<RunResult.Refresh> refreshes = new CopyOnWriteArrayList<>();
     private volatile boolean proposingDone;
     /** The round whose proposals were published last. */
@@ -483,7 +485,10 @@ public final class OnlineNpe {
         out.add(new Proposal(topics.run(), round, String.format("r%d-%08d", round, first + i), proposalRng.nextLong(), thetas[i]));
       }
       publisher.publish(out);
-      published.addAndGet(n);
+      synchronized (publishing) {
+        published.addAndGet(n);
+        buffer.expectInserts();
+      }
     }
 
     /** Joins {@code thread} through interrupts; returns whether one came, with the flag clear. */
@@ -532,12 +537,20 @@ public final class OnlineNpe {
       try {
         while (phase != RunProgress.Phase.DONE) {
           long now = System.nanoTime();
-          // Every proposal resolved, and the buffer has been offered every sample the ledger saw.
-          if (arrivedAt == 0 && proposingDone && arrived(published.get())) {
-            arrivedAt = now;
-            // Nothing more will be inserted: a samples-per-insert limit would otherwise hold the
-            // trainer forever at the end of the round.
-            buffer.finishInserts();
+          synchronized (publishing) {
+            // Read first: proposals published after the check below must not count as arrived.
+            boolean lastPublished = proposingDone;
+            // Every proposal published so far resolved, and the buffer has been offered every sample
+            // the ledger saw: nothing more is inserted until the next are published, and meanwhile a
+            // samples-per-insert limit would hold the trainer forever.
+            if (published.get() > 0 && arrived(published.get())) {
+              if (!buffer.insertsFinished()) {
+                buffer.finishInserts();
+              }
+              if (arrivedAt == 0 && lastPublished) {
+                arrivedAt = now;
+              }
+            }
           }
           boolean lagging = buffer.trainingLags();
           if (lagging && !trainingLagged) {
