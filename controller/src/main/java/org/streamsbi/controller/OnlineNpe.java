@@ -315,7 +315,6 @@ public final class OnlineNpe {
       int round = 1;
       double lastMass = Double.NaN;
       while (true) {
-        int target = published.get();
         NpeTrainer trainer = new NpeTrainer(config.flow(), config.roundTrainer(round));
         if (previous != null) {
           trainer = trainer.startingFrom(previous);
@@ -330,7 +329,9 @@ public final class OnlineNpe {
               trainer.train(
                   buffer,
                   prior,
-                  new PlateauAfterArrival(() -> arrived(target), config.patience()),
+                  // The monitor finishes the inserts once the round arrived, and only then does
+                  // the trainer choose its best again on all of them.
+                  new PlateauAfterArrival(buffer::insertsFinished, config.patience()),
                   this::onValidation);
         } finally {
           if (previous != null) {
