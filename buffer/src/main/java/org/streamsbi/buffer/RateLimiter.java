@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Applies a {@link SampleToInsertRatio} between the ingestion thread and the trainer. Only the
  * draw side blocks: making the ingestion wait would stall the Kafka consumer, so when inserts run
  * ahead the buffer reports that training lags instead. Once inserts are declared finished the
- * limit lifts, so the end of a round cannot leave the trainer waiting for samples that never come.
+ * limit lifts, so the end of a round cannot leave the trainer waiting for samples that never come;
+ * when the next round's samples are expected the limit applies again from where it is.
  */
 final class RateLimiter {
   private final SampleToInsertRatio ratio;
@@ -27,6 +28,19 @@ final class RateLimiter {
   void finishInserts() {
     insertsFinished = true;
     signal.wake();
+  }
+
+  /**
+   * Applies the limit again after {@link #finishInserts}. The draws the lifted limit allowed are
+   * forgiven: counted against the next round's inserts they would hold the trainer until that
+   * round had nearly all arrived.
+   */
+  void expectInserts() {
+    if (ratio.limits()) {
+      long allowed = (long) Math.min(Long.MAX_VALUE, inserts.get() * ratio.samplesPerInsert());
+      draws.accumulateAndGet(allowed, Math::min);
+    }
+    insertsFinished = false;
   }
 
   boolean insertsFinished() {

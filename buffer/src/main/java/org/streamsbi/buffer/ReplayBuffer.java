@@ -55,6 +55,7 @@ public final class ReplayBuffer implements AutoCloseable {
   private final int[] freeSlots;
   private volatile int trainingSize;
   private volatile int validationSize;
+  private volatile long validationInserts;
   private int trainingHighWater;
   private int oldestSlot;
   private int validationNext;
@@ -194,6 +195,7 @@ public final class ReplayBuffer implements AutoCloseable {
       validation.write(slot, sequence++, sample.round(), id, proposal, sample.theta(), sample.x(), 0);
       validationNext = (slot + 1) % validation.capacity;
       validationSize = Math.min(validationSize + 1, validation.capacity);
+      validationInserts++;
       return InsertOutcome.VALIDATION;
     }
     trainingOffered++;
@@ -288,6 +290,19 @@ public final class ReplayBuffer implements AutoCloseable {
     limiter.finishInserts();
     room.wake();
     grown.wake();
+  }
+
+  /**
+   * Declares that samples are expected again after {@link #finishInserts} (the next round was
+   * proposed): the rate limit applies again, to the draws from now on.
+   */
+  public void expectInserts() {
+    limiter.expectInserts();
+  }
+
+  /** Whether {@link #finishInserts} was declared and no {@link #expectInserts} since. */
+  public boolean insertsFinished() {
+    return limiter.insertsFinished();
   }
 
   /** True when the trainer draws less than the samples-per-insert ratio allows, beyond the error buffer. */
@@ -478,6 +493,15 @@ public final class ReplayBuffer implements AutoCloseable {
 
   public int validationSize() {
     return validationSize;
+  }
+
+  /**
+   * Samples ever put in the validation split: it changes whenever the split does, also once the
+   * split is full and its oldest rows are replaced, so validation losses taken at the same count
+   * are taken on the same rows.
+   */
+  public long validationInserts() {
+    return validationInserts;
   }
 
   /** Samples dropped because their id was already offered. */
@@ -688,6 +712,7 @@ public final class ReplayBuffer implements AutoCloseable {
         buffer.validation.readRow(in, i < skip ? 0 : i - skip);
       }
       buffer.validationSize = validationRows - skip;
+      buffer.validationInserts = buffer.validationSize;
       buffer.validationNext = buffer.validationSize % buffer.validation.capacity;
     } catch (IOException | RuntimeException e) {
       buffer.close();

@@ -68,6 +68,26 @@ class RateLimitTest {
   }
 
   @Test
+  void expectingInsertsAgainLimitsTheNextRoundFromWhereItStarts() throws Exception {
+    try (ReplayBuffer buffer = limited(2, 10)) {
+      int next = fill(buffer, 0, 20);
+      buffer.finishInserts();
+      assertTrue(buffer.insertsFinished());
+      // The lifted limit let the trainer draw far more than 20 inserts × 2 allow.
+      buffer.sample(500, new SplittableRandom(0));
+      buffer.expectInserts();
+      assertFalse(buffer.insertsFinished());
+      // The 500 rows are forgiven: the error buffer's 10 rows may be drawn at once, no more.
+      buffer.sample(10, new SplittableRandom(1));
+      CountDownLatch done = new CountDownLatch(1);
+      drawInBackground(buffer, 10, done);
+      assertFalse(done.await(200, TimeUnit.MILLISECONDS), "the limit applies again");
+      fill(buffer, next, 5);
+      assertTrue(done.await(10, TimeUnit.SECONDS), "the next round's inserts release the trainer");
+    }
+  }
+
+  @Test
   void reportsWhenTrainingLagsBehindSimulation() {
     try (ReplayBuffer buffer = limited(1, 10)) {
       fill(buffer, 0, 5);

@@ -1,6 +1,8 @@
 package org.streamsbi.cli;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import org.streamsbi.controller.Method;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
 import org.streamsbi.controller.RunResult;
+import org.streamsbi.controller.RunSummary;
 import org.streamsbi.simulator.Simulator;
 import org.streamsbi.simulator.sbibm.BenchmarkTask;
 import org.streamsbi.trainer.ClassifierTwoSampleTest;
@@ -34,10 +37,13 @@ import picocli.CommandLine.Spec;
       "Runs a method on an sbibm task for each observation, draws 10,000 posterior samples and prints",
       "the C2ST accuracy against the reference posterior (mean ± sd over the observations, as sbibm",
       "reports it) and the wall time to the posterior. For tsnpe-async it also runs tsnpe (the same",
-      "rounds with barriers) and prints the wall-time ratio async/barriers (target <= 0.6)."
+      "rounds with barriers) and prints the wall-time ratio async/barriers (target <= 0.6).",
+      "Each run also prints its training steps, the CPU seconds of the thread that trained, and the",
+      "seconds from the last simulation's arrival to the posterior (target <= 20)."
     })
 final class SbibmBenchmark implements Callable<Integer> {
   private static final int POSTERIOR_SAMPLES = 10_000;
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   @Spec CommandSpec spec;
 
@@ -102,14 +108,20 @@ final class SbibmBenchmark implements Callable<Integer> {
           RunConfig config = config(methods.get(m), numbers[i], broker.bootstrapServers());
           float[] observed = benchmark.observation(numbers[i]);
           long started = System.nanoTime();
+          // The run trains on this thread.
+          long cpuStarted = THREADS.getCurrentThreadCpuTime();
           float[][] samples;
           try (RunResult result = new OnlineNpe(benchmark.prior(), simulator).run(config, observed)) {
             seconds[m][i] = (System.nanoTime() - started) / 1e9;
+            double trainerCpu = (THREADS.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
+            RunSummary.Seconds phases = result.summary().seconds();
+            double afterArrival = phases.total() - phases.brokerStart() - phases.simulation();
             samples = result.posterior().sample(POSTERIOR_SAMPLES, observed, seed + numbers[i]).theta();
             c2st[m][i] = ClassifierTwoSampleTest.accuracy(ref, samples, seed);
-            out.printf("  obs %2d  %-11s C2ST %.4f  wall time %6.1f s  (%d training steps%s)%n",
+            out.printf("  obs %2d  %-11s C2ST %.4f  wall time %6.1f s  (%d training steps, trainer CPU %.1f s,"
+                    + " posterior %.1f s after the last arrival%s)%n",
                 numbers[i], methods.get(m).label(), c2st[m][i], seconds[m][i], result.summary().trainingSteps(),
-                regions(result));
+                trainerCpu, afterArrival, regions(result));
             out.flush();
           }
         }

@@ -193,6 +193,8 @@ public final class OnlineNpe {
     private final ProposalPublisher publisher;
     private final SplittableRandom proposalRng;
     private final AtomicInteger published = new AtomicInteger();
+    /** Orders publishing against the monitor's check that all published proposals arrived. */
+    private final Object publishing = new Object();
     private final List<RunResult.Refresh> refreshes = new CopyOnWriteArrayList<>();
     private volatile boolean proposingDone;
     /** The round whose proposals were published last. */
@@ -357,7 +359,6 @@ public final class OnlineNpe {
       int round = 1;
       double lastMass = Double.NaN;
       while (true) {
-        int target = published.get();
         NpeTrainer trainer = new NpeTrainer(config.flow(), config.roundTrainer(round));
         if (previous != null) {
           trainer = trainer.startingFrom(previous);
@@ -372,7 +373,9 @@ public final class OnlineNpe {
               trainer.train(
                   buffer,
                   prior,
-                  new PlateauAfterArrival(() -> arrived(target), config.patience()),
+                  // The monitor finishes the inserts once the round arrived, and only then does
+                  // the trainer choose its best again on all of them.
+                  new PlateauAfterArrival(buffer::insertsFinished, config.patience()),
                   this::onValidation);
         } finally {
           if (previous != null) {
@@ -528,7 +531,10 @@ public final class OnlineNpe {
       }
       ledger.issued(out);
       publisher.publish(out);
-      published.addAndGet(n);
+      synchronized (publishing) {
+        published.addAndGet(n);
+        buffer.expectInserts();
+      }
     }
 
     /** The id of the {@code index}-th proposal of the budget, issued in {@code round}. */
@@ -582,17 +588,27 @@ public final class OnlineNpe {
       try {
         while (phase != RunProgress.Phase.DONE) {
           long now = System.nanoTime();
-          // Every proposal resolved, and the buffer has been offered every sample the ledger saw.
-          if (arrivedAt == 0 && proposingDone && arrived(published.get())) {
-            arrivedAt = now;
-            // Nothing more will be inserted: a samples-per-insert limit would otherwise hold the
-            // trainer forever at the end of the round.
-            buffer.finishInserts();
+          synchronized (publishing) {
+            // Read first: proposals published after the check below must not count as arrived.
+            boolean lastPublished = proposingDone;
+            // Every proposal published so far resolved, and the buffer has been offered every sample
+            // the ledger saw: nothing more is inserted until the next are published, and meanwhile a
+            // samples-per-insert limit would hold the trainer forever.
+            if (published.get() > 0 && arrived(published.get())) {
+              if (!buffer.insertsFinished()) {
+                buffer.finishInserts();
+              }
+              if (arrivedAt == 0 && lastPublished) {
+                arrivedAt = now;
+              }
+            }
           }
           boolean lagging = buffer.trainingLags();
           if (lagging && !trainingLagged) {
             trainingLagEpisodes++;
-            LOG.warn("training lags behind simulation: the trainer draws less than the buffer's "
+            // Debug, not a warning: samples arrive a message at a time, and under the default limit
+            // each message lets the trainer run ahead for a few steps, so episodes are routine.
+            LOG.debug("training lags behind simulation: the trainer draws less than the buffer's "
                 + "samples-per-insert ratio allows");
           }
           trainingLagged = lagging;

@@ -20,6 +20,13 @@ import org.streamsbi.trainer.TrainerConfig;
 public final class RunConfig {
   /** sbi's default {@code num_atoms}. */
   private static final int DEFAULT_ATOMS = 10;
+  /**
+   * Rows the trainer may draw per training sample inserted while samples still arrive (the limit
+   * lifts once all published proposals resolved). Unlimited, a trainer fed by a slow simulator
+   * took tens of thousands of steps on the first few hundred samples; at 32 it takes about as many
+   * steps while a budget trickles in as it takes on the whole budget when it arrives at once.
+   */
+  public static final SampleToInsertRatio DEFAULT_SAMPLES_PER_INSERT = new SampleToInsertRatio(32, 32);
 
   private final String run;
   private final int simulations;
@@ -270,7 +277,7 @@ public final class RunConfig {
     private int bufferCapacity;
     private SelectorType selector = SelectorType.UNIFORM;
     private Eviction eviction = Eviction.OLDEST;
-    private SampleToInsertRatio samplesPerInsert = SampleToInsertRatio.unlimited();
+    private SampleToInsertRatio samplesPerInsert = DEFAULT_SAMPLES_PER_INSERT;
     private SimulationWorkerConfig workerConfig = SimulationWorkerConfig.deterministic();
     private Method method = Method.NPE;
     private int rounds;
@@ -376,6 +383,7 @@ public final class RunConfig {
       return this;
     }
 
+    /** Default {@link RunConfig#DEFAULT_SAMPLES_PER_INSERT}. */
     public Builder samplesPerInsert(SampleToInsertRatio ratio) {
       this.samplesPerInsert = ratio;
       return this;

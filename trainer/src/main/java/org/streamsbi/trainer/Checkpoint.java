@@ -17,7 +17,7 @@ import java.util.Optional;
 /**
  * A training run's state on disk: the step, the validation bookkeeping, the best parameters so
  * far, the density (estimator, z-scoring and current parameters), and the optimizer: Adam's
- * moments and update counts and the learning-rate schedule's plateau scale, so that a resumed
+ * moments and update counts and the learning-rate schedule's plateau scale and held updates, so that a resumed
  * run takes the steps an uninterrupted one would have taken; and the loss it was trained with,
  * as its validation losses mean nothing under another.
  *
@@ -30,7 +30,9 @@ final class Checkpoint {
   private static final int WITHOUT_OPTIMIZER_FORMAT = 0x5342_4943;
   /** Checkpoints from before the loss was kept: all trained with the NPE loss. */
   private static final int WITHOUT_LOSS_FORMAT = 0x5342_4944;
-  private static final int FORMAT = 0x5342_4945;
+  /** Checkpoints from before the learning-rate schedule could be held: none was. */
+  private static final int WITHOUT_HELD_FORMAT = 0x5342_4945;
+  private static final int FORMAT = 0x5342_4946;
 
   final long step;
   final double bestValidationLoss;
@@ -46,6 +48,8 @@ final class Checkpoint {
   final double learningRateScale;
   /** Atoms of the atomic loss it was trained with; 0 for the NPE loss. */
   final int atoms;
+  /** {@link LearningRate#held}. */
+  final int learningRateHeld;
 
   Checkpoint(
       long step,
@@ -53,7 +57,7 @@ final class Checkpoint {
       int validationsSinceImprovement,
       byte[] bestParameters,
       ConditionalDensity density) {
-    this(step, bestValidationLoss, validationsSinceImprovement, bestParameters, density, -1, null, 1, 0);
+    this(step, bestValidationLoss, validationsSinceImprovement, bestParameters, density, -1, null, 1, 0, 0);
   }
 
   Checkpoint(
@@ -65,7 +69,8 @@ final class Checkpoint {
       long nextValidation,
       byte[] optimizerState,
       double learningRateScale,
-      int atoms) {
+      int atoms,
+      int learningRateHeld) {
     this.step = step;
     this.bestValidationLoss = bestValidationLoss;
     this.validationsSinceImprovement = validationsSinceImprovement;
@@ -75,6 +80,7 @@ final class Checkpoint {
     this.optimizerState = optimizerState;
     this.learningRateScale = learningRateScale;
     this.atoms = atoms;
+    this.learningRateHeld = learningRateHeld;
   }
 
   void write(Path directory) {
@@ -96,6 +102,7 @@ final class Checkpoint {
           out.writeDouble(learningRateScale);
           writeBytes(optimizerState, out);
           out.writeInt(atoms);
+          out.writeInt(learningRateHeld);
           out.flush();
           // The rename below must not expose a file whose data is still in the page cache only.
           file.getFD().sync();
@@ -122,7 +129,8 @@ final class Checkpoint {
     try (InputStream file = new BufferedInputStream(new FileInputStream(path.toFile()))) {
       DataInputStream in = new DataInputStream(file);
       int format = in.readInt();
-      if (format != FORMAT && format != WITHOUT_LOSS_FORMAT && format != WITHOUT_OPTIMIZER_FORMAT) {
+      if (format != FORMAT && format != WITHOUT_HELD_FORMAT && format != WITHOUT_LOSS_FORMAT
+          && format != WITHOUT_OPTIMIZER_FORMAT) {
         throw new IOException(
             directory.resolve(FILE_NAME) + " is not a checkpoint (format tag "
                 + Integer.toHexString(format) + ")");
@@ -139,11 +147,12 @@ final class Checkpoint {
         long nextValidation = in.readLong();
         double scale = in.readDouble();
         byte[] optimizerState = readBytes(in, directory);
-        int atoms = format == FORMAT ? in.readInt() : 0;
+        int atoms = format == FORMAT || format == WITHOUT_HELD_FORMAT ? in.readInt() : 0;
+        int held = format == FORMAT ? in.readInt() : 0;
         return Optional.of(
             new Checkpoint(
                 step, best, since, bestParameters, density, nextValidation, optimizerState, scale,
-                atoms));
+                atoms, held));
       } catch (IOException | RuntimeException e) {
         density.close();
         throw e;

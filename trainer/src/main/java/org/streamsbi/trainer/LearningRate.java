@@ -10,10 +10,14 @@ import ai.djl.training.tracker.Tracker;
 final class LearningRate implements Tracker {
   private final LearningRateSchedule schedule;
   private final Tracker steps;
+  private final int warmUpSteps;
   private volatile double plateauScale = 1;
+  private volatile int held;
 
   LearningRate(double base, LearningRateSchedule schedule) {
     this.schedule = schedule;
+    this.warmUpSteps =
+        schedule instanceof LearningRateSchedule.WarmUpCosine cosine ? cosine.warmUpSteps() : 0;
     if (schedule instanceof LearningRateSchedule.WarmUpCosine cosine) {
       Tracker decay =
           Tracker.cosine()
@@ -32,12 +36,35 @@ final class LearningRate implements Tracker {
 
   @Override
   public float getNewValue(int numUpdate) {
-    return (float) (steps.getNewValue(numUpdate) * plateauScale);
+    return (float) (steps.getNewValue(numUpdate - held) * plateauScale);
   }
 
-  /** Told of every validation: a plateau schedule lowers the rate after its patience runs out. */
-  void validated(int validationsSinceImprovement) {
-    if (schedule instanceof LearningRateSchedule.ReduceOnPlateau plateau
+  /**
+   * Told before update {@code numUpdate} whether samples are still arriving; past the warm-up such
+   * an update does not advance the decay.
+   */
+  void beforeUpdate(int numUpdate, boolean samplesArriving) {
+    if (samplesArriving && numUpdate - held > warmUpSteps) {
+      held++;
+    }
+  }
+
+  /** Updates whose progress through the schedule was held, for a checkpoint. */
+  int held() {
+    return held;
+  }
+
+  void restoreHeld(int updates) {
+    held = updates;
+  }
+
+  /**
+   * Told of every validation: a plateau schedule lowers the rate after its patience runs out, once
+   * the samples are in.
+   */
+  void validated(int validationsSinceImprovement, boolean samplesArriving) {
+    if (!samplesArriving
+        && schedule instanceof LearningRateSchedule.ReduceOnPlateau plateau
         && validationsSinceImprovement > 0
         && validationsSinceImprovement % plateau.patience() == 0) {
       plateauScale = Math.max(plateau.minFactor(), plateauScale * plateau.factor());

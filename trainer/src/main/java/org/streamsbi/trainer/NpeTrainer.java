@@ -31,6 +31,11 @@ import org.streamsbi.core.prior.Prior;
  * Neural posterior estimation trained online: Adam steps on −log q(θ | x) over minibatches drawn
  * from a replay buffer that simulators may still be filling, validation on the buffer's held-out
  * split, and the best validated parameters kept, as sbi's NPE does per round.
+ *
+ * <p>Validation losses only compare on the same rows, and the split grows while samples arrive:
+ * the kept best is scored again whenever the split changed since it was scored, and once the
+ * buffer's inserts are finished the first validation on the complete data replaces a best chosen
+ * before, so the estimator kept is one trained on all the samples of the round.
  */
 public final class NpeTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(NpeTrainer.class);
@@ -219,6 +224,10 @@ public final class NpeTrainer {
     private double trainingSeconds;
     private double best = Double.POSITIVE_INFINITY;
     private byte[] bestParameters;
+    /** {@link ReplayBuffer#validationInserts} when {@link #best} was scored; -1 when unknown. */
+    private long bestScoredOn = -1;
+    /** Whether the best was chosen with the buffer's inserts finished. */
+    private boolean bestOnAllSamples;
     private int sinceImprovement;
     private double resultLoss;
 
@@ -246,6 +255,7 @@ public final class NpeTrainer {
         bestParameters = resumed.bestParameters;
         nextValidation = resumed.nextValidation;
         learningRate.restorePlateauScale(resumed.learningRateScale);
+        learningRate.restoreHeld(resumed.learningRateHeld);
       }
     }
 
@@ -315,16 +325,22 @@ public final class NpeTrainer {
           if (step >= nextValidation) {
             double intervalSeconds = (System.nanoTime() - intervalStarted) / 1e9;
             flat.writeBack();
-            double validationLoss = validationLoss();
-            if (validationLoss < best) {
+            boolean allSamples = buffer.insertsFinished();
+            long splitVersion = buffer.validationInserts();
+            Minibatch validation = buffer.validationSet();
+            double validationLoss = validationLoss(density, validation);
+            rescoreBest(validation, splitVersion);
+            if (validationLoss < best || (allSamples && !bestOnAllSamples)) {
               best = validationLoss;
+              bestScoredOn = splitVersion;
+              bestOnAllSamples = allSamples;
               sinceImprovement = 0;
               bestParameters = density.saveParameters();
               bestSoFar = new BestSoFar(density.standardization(), bestParameters, prior);
             } else {
               sinceImprovement++;
             }
-            learningRate.validated(sinceImprovement);
+            learningRate.validated(sinceImprovement, !allSamples);
             TrainingProgress progress =
                 new TrainingProgress(
                     step,
@@ -364,11 +380,29 @@ public final class NpeTrainer {
       trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (bestParameters != null) {
         density.loadParameters(bestParameters);
-        resultLoss = best;
-      } else {
-        // Interrupted before the first validation, or the validation split is still empty.
-        resultLoss = validationLoss();
       }
+      // Interrupted before the first validation, the validation split still empty, or samples
+      // that arrived since the best was scored: the kept estimator is scored on the split as it is.
+      long splitVersion = buffer.validationInserts();
+      resultLoss =
+          bestParameters != null && splitVersion == bestScoredOn
+              ? best
+              : validationLoss(density, buffer.validationSet());
+    }
+
+    /**
+     * Scores the kept best again on {@code validation} when the split changed since it was
+     * scored, so that it and the current parameters compare on the same rows.
+     */
+    private void rescoreBest(Minibatch validation, long splitVersion) {
+      if (bestParameters == null || splitVersion == bestScoredOn) {
+        return;
+      }
+      try (ConditionalDensity kept =
+          ConditionalDensity.withParameters(flowConfig, density.standardization(), bestParameters)) {
+        best = validationLoss(kept, validation);
+      }
+      bestScoredOn = splitVersion;
     }
 
     private void checkpoint(FlatParameters flat) {
@@ -388,7 +422,8 @@ public final class NpeTrainer {
               nextValidation,
               state.toByteArray(),
               learningRate.plateauScale(),
-              atoms())
+              atoms(),
+              learningRate.held())
           .write(config.checkpointDirectory());
     }
 
@@ -460,6 +495,7 @@ public final class NpeTrainer {
           }
           NDArray gradient = flat.gradient(manager);
           if (clipped(gradient)) {
+            learningRate.beforeUpdate(optimizer.updates() + 1, !buffer.insertsFinished());
             optimizer.update(flat.vector(), gradient);
             // The next backward pass adds to the gradient.
             gradient.muli(0);
@@ -497,20 +533,19 @@ public final class NpeTrainer {
     }
 
     /**
-     * Mean −log q(θ | x), or the atomic loss, over the buffer's validation split; NaN when it is
-     * empty. The atoms are the same at every validation, so that validations compare.
+     * Mean −log q(θ | x), or the atomic loss, of {@code estimate} over {@code validation}; NaN when
+     * it is empty. The atoms are the same at every validation, so that validations compare.
      */
-    private double validationLoss() {
-      Minibatch validation = buffer.validationSet();
+    private double validationLoss(ConditionalDensity estimate, Minibatch validation) {
       if (validation.size() == 0) {
         return Double.NaN;
       }
       if (atomicLoss != null) {
         return atomicLoss.meanLoss(
-            density, validation, prior, config.batchSize(), new SplittableRandom(config.seed()));
+            estimate, validation, prior, config.batchSize(), new SplittableRandom(config.seed()));
       }
       double sum = 0;
-      for (double logQ : density.logProb(validation.theta(), validation.x(), validation.size())) {
+      for (double logQ : estimate.logProb(validation.theta(), validation.x(), validation.size())) {
         sum += logQ;
       }
       return -sum / validation.size();

@@ -51,16 +51,45 @@ class LearningRateTest {
   }
 
   @Test
+  void theDecayHoldsAfterTheWarmUpWhileSamplesAreStillArriving() {
+    LearningRate rate = new LearningRate(1e-3, new LearningRateSchedule.WarmUpCosine(10, 100, 0.1));
+    for (int update = 1; update <= 1_000; update++) {
+      rate.beforeUpdate(update, true);
+      if (update <= 10) {
+        assertTrue(rate.getNewValue(update) <= 1e-3 + 1e-9, "the warm-up runs: " + update);
+      } else {
+        assertEquals(1e-3, rate.getNewValue(update), 1e-9, "held at the peak: " + update);
+      }
+    }
+    assertEquals(990, rate.held());
+    // The samples are in: the decay starts from its beginning.
+    rate.beforeUpdate(1_050, false);
+    assertEquals(0.55e-3, rate.getNewValue(1_050), 1e-6, "halfway down the cosine");
+    rate.beforeUpdate(1_100, false);
+    assertEquals(1e-4, rate.getNewValue(1_100), 1e-9);
+  }
+
+  @Test
+  void aPlateauDoesNotLowerTheRateWhileSamplesAreStillArriving() {
+    LearningRate rate = new LearningRate(1e-3, new LearningRateSchedule.ReduceOnPlateau(0.5, 2, 0.2));
+    rate.validated(2, true);
+    rate.validated(4, true);
+    assertEquals(1e-3, rate.getNewValue(9), 1e-9);
+    rate.validated(6, false);
+    assertEquals(5e-4, rate.getNewValue(10), 1e-9);
+  }
+
+  @Test
   void reducesOnEveryPlateauDownToItsFloor() {
     LearningRate rate = new LearningRate(1e-3, new LearningRateSchedule.ReduceOnPlateau(0.5, 2, 0.2));
-    rate.validated(1);
+    rate.validated(1, false);
     assertEquals(1e-3, rate.getNewValue(7), 1e-9);
-    rate.validated(2);
+    rate.validated(2, false);
     assertEquals(5e-4, rate.getNewValue(8), 1e-9);
-    rate.validated(0);
-    rate.validated(2);
+    rate.validated(0, false);
+    rate.validated(2, false);
     assertEquals(2.5e-4, rate.getNewValue(9), 1e-9);
-    rate.validated(4);
+    rate.validated(4, false);
     assertEquals(2e-4, rate.getNewValue(10), 1e-9, "the floor");
   }
 
@@ -101,8 +130,8 @@ class LearningRateTest {
         .close();
     simulator.interrupt();
     TrainingProgress last = progress.get(progress.size() - 1);
-    assertEquals(5e-4, last.learningRate(), 1e-9, "the cosine's end");
-    assertTrue(progress.get(0).learningRate() > last.learningRate());
+    // The buffer's inserts never finished: the decay waits for the samples.
+    assertEquals(1e-3, last.learningRate(), 1e-9, "held at the start of the cosine");
     assertEquals(last.stepsPerSecond() * 64, last.samplesPerSecond(), 1e-6 * last.samplesPerSecond());
     assertTrue(last.watermarkSeconds() >= 0);
     // 32 inserts a step at one a millisecond or slower: at least 32 ms a step waiting.

@@ -67,6 +67,59 @@ class NpeTrainerTest {
     }
   }
 
+  /**
+   * A best scored on an early, small validation split of easy samples would stay unbeaten by
+   * estimators scored on the larger split of harder ones that follows: it is scored again when the
+   * split grows, and what training returns is scored on the final split. Once the inserts are
+   * finished, the first validation on all the samples chooses the best afresh.
+   */
+  @Test
+  void theKeptBestIsComparedOnTheSameValidationRowsAsTheEstimatorsAfterIt() throws Exception {
+    ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(6_000, 200, 0.1), 2, 2);
+    SplittableRandom rng = new SplittableRandom(3);
+    int[] inserted = {0};
+    while (inserted[0] < 300) {
+      insert(buffer, rng, inserted[0]++);
+    }
+    NpeTrainer trainer =
+        new NpeTrainer(FlowConfig.defaults(), new TrainerConfig(64, 1e-3, 20, 5.0, 5));
+    List<TrainingProgress> progress = new CopyOnWriteArrayList<>();
+    List<double[]> reportedAndKept = new CopyOnWriteArrayList<>();
+    TrainingResult result =
+        trainer.train(
+            buffer,
+            PRIOR,
+            StoppingRule.maxSteps(300),
+            p -> {
+              progress.add(p);
+              try (Posterior kept = trainer.bestSoFar().orElseThrow()) {
+                reportedAndKept.add(new double[] {p.bestValidationLoss(), validationLoss(kept, buffer)});
+              }
+              // The listener runs on the training thread: the split grows between validations.
+              if (p.step() == 60) {
+                while (inserted[0] < 5_300) {
+                  insertBroad(buffer, rng, inserted[0]++);
+                }
+              }
+              if (p.step() == 200) {
+                buffer.finishInserts();
+              }
+            });
+    for (double[] pair : reportedAndKept) {
+      assertEquals(pair[1], pair[0], 1e-4, "the best reported is the kept estimator's loss now");
+    }
+    TrainingProgress firstOnAll =
+        progress.stream().filter(p -> p.step() == 220).findFirst().orElseThrow();
+    assertEquals(0, firstOnAll.validationsSinceImprovement());
+    assertEquals(firstOnAll.validationLoss(), firstOnAll.bestValidationLoss());
+    double bestOnAll =
+        progress.stream().filter(p -> p.step() >= 220).mapToDouble(TrainingProgress::validationLoss).min().orElseThrow();
+    assertEquals(bestOnAll, result.validationLoss());
+    try (Posterior posterior = result.posterior()) {
+      assertEquals(result.validationLoss(), validationLoss(posterior, buffer), 1e-4);
+    }
+  }
+
   /** A single flow and an ensemble of two, whose file holds both members. */
   @Test
   void savedPosteriorGivesIdenticalLogProbsAndDraws() throws Exception {
@@ -235,6 +288,17 @@ class NpeTrainerTest {
       }
       assertTrue(chiSquare > 3 * rows, "draws look uniform, χ² = " + chiSquare + " over " + rows + " rows");
     }
+  }
+
+  /** A sample whose θ spreads 3 further around the truth's posterior: harder to fit. */
+  private static void insertBroad(ReplayBuffer buffer, SplittableRandom rng, int i) {
+    float[] x = TRUTH.x(rng);
+    float[] theta = TRUTH.theta(x, rng);
+    for (int d = 0; d < theta.length; d++) {
+      theta[d] += (float) (3 * rng.nextGaussian());
+    }
+    String id = "broad" + i;
+    buffer.insert(new Sample(id, "run", 1, id, 0, theta, x, "w", 0));
   }
 
   private static void insert(ReplayBuffer buffer, SplittableRandom rng, int i) {

@@ -79,7 +79,7 @@ class ResumeTest {
     Path stripped = directory.resolve("stripped");
     new Checkpoint(
             halfway.step, halfway.bestValidationLoss, halfway.validationsSinceImprovement,
-            halfway.bestParameters, halfway.density, halfway.nextValidation, null, 1, 0)
+            halfway.bestParameters, halfway.density, halfway.nextValidation, null, 1, 0, 0)
         .write(stripped);
     halfway.density.close();
     Checkpoint resumed = train(flow, buffer, directory.resolve("halves"), true, 60);
