@@ -4,10 +4,11 @@ import java.io.IOException;
 import org.streamsbi.broker.RunTopics;
 
 /**
- * A simulation worker in its own JVM, for the SIGKILL test: simulates slowly (so that it is killed
+ * A simulation worker in its own JVM, for the SIGKILL tests: simulates slowly (so that it is killed
  * mid-simulation) and exits when its standard input closes, so it never outlives the test JVM.
  *
- * <p>Arguments: run name, worker id.
+ * <p>Arguments: run name, worker id, bootstrap servers, and for a slow persistent program instead
+ * of the in-JVM simulator, the directory where the programs leave their pids.
  */
 public final class KillableWorker {
   private KillableWorker() {}
@@ -25,7 +26,13 @@ public final class KillableWorker {
     }, "stdin-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
-    SimulationWorkerConfig config = SimulationWorkerConfig.custom().concurrency(2).maxAttempts(1).failureRateThreshold(100).build();
-    new SimulationWorker(args[1], KillTest.clients(args[2]), new RunTopics(args[0]), KillTest.SLOW, config).run();
+    boolean persistent = args.length > 3;
+    StreamingSimulator simulator = persistent
+        ? new PersistentProcessSimulator(PersistentKillTest.slow(args[3]))
+        : StreamingSimulator.of(KillTest.SLOW);
+    SimulationWorkerConfig config = persistent
+        ? PersistentKillTest.CONFIG
+        : SimulationWorkerConfig.custom().concurrency(2).maxAttempts(1).failureRateThreshold(100).build();
+    new SimulationWorker(args[1], KillTest.clients(args[2]), new RunTopics(args[0]), simulator, config).run();
   }
 }

@@ -47,7 +47,7 @@ class PersistentKillTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
         new ProcessBuilder(java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"), PersistentKillableWorker.class.getName(),
+            "-cp", System.getProperty("java.class.path"), KillableWorker.class.getName(),
             topics.run(), "doomed", SharedBroker.bootstrapServers(), childPids.toString())
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     RunRecords after;
