@@ -14,19 +14,23 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn.neural_network import MLPClassifier
 
 
-def c2st(X, Y, seed, n_folds=5):
-    mean = X.astype(np.float64).mean(axis=0).astype(np.float32)
-    std = X.astype(np.float64).std(axis=0, ddof=1).astype(np.float32)
-    X = (X - mean) / std
-    Y = (Y - mean) / std
-    ndim = X.shape[1]
-    clf = MLPClassifier(
+def classifier(ndim, seed):
+    """The classifier exactly as sbibm configures it."""
+    return MLPClassifier(
         activation="relu",
         hidden_layer_sizes=(10 * ndim, 10 * ndim),
         max_iter=10000,
         solver="adam",
         random_state=seed,
     )
+
+
+def c2st(X, Y, seed, n_folds=5):
+    mean = X.astype(np.float64).mean(axis=0).astype(np.float32)
+    std = X.astype(np.float64).std(axis=0, ddof=1).astype(np.float32)
+    X = (X - mean) / std
+    Y = (Y - mean) / std
+    clf = classifier(X.shape[1], seed)
     data = np.concatenate((X, Y))
     target = np.concatenate((np.zeros((X.shape[0],)), np.ones((Y.shape[0],))))
     shuffle = KFold(n_splits=n_folds, shuffle=True, random_state=seed)

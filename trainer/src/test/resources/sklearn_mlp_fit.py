@@ -1,13 +1,15 @@
 """scikit-learn's MLPClassifier as sbibm's C2ST configures it, fitted once per CSV file.
 
 Usage: sklearn_mlp_fit.py SEED DATA [DATA ...]
-Each DATA file holds float32 rows whose last column is the 0/1 label; prints one line per file:
-the epochs trained (n_iter_) and the last epoch's training loss (loss_).
+The classifier comes from sbibm_c2st.py, which must lie beside this file. Each DATA file holds
+float32 rows whose last column is the 0/1 label; prints one line per file: the epochs trained
+(n_iter_) and the last epoch's training loss (loss_).
 """
 import sys
 
 import numpy as np
-from sklearn.neural_network import MLPClassifier
+
+from sbibm_c2st import classifier
 
 
 def main(argv):
@@ -17,14 +19,7 @@ def main(argv):
     for path in argv[2:]:
         data = np.loadtxt(path, delimiter=",", dtype=np.float32, ndmin=2)
         X, y = data[:, :-1], data[:, -1].astype(np.float64)
-        ndim = X.shape[1]
-        clf = MLPClassifier(
-            activation="relu",
-            hidden_layer_sizes=(10 * ndim, 10 * ndim),
-            max_iter=10000,
-            solver="adam",
-            random_state=seed,
-        ).fit(X, y)
+        clf = classifier(X.shape[1], seed).fit(X, y)
         print(clf.n_iter_, repr(float(clf.loss_)), flush=True)
 
 

@@ -96,6 +96,7 @@ class ScikitLearnC2stTest {
         List.of(
             new Pair("gaussians-2d", 0, gaussians(300, 2, 0, new SplittableRandom(5)), gaussians(300, 2, 1, new SplittableRandom(6))),
             new Pair("gaussians-2d-apart", 0, gaussians(300, 2, 0, new SplittableRandom(7)), gaussians(300, 2, 3, new SplittableRandom(8))));
+    copy("/sbibm_c2st.py", dir);
     Path script = copy("/sklearn_mlp_fit.py", dir);
     List<String> command = new ArrayList<>(List.of(PYTHON, script.toString(), Long.toString(SEED)));
     List<MlpClassifier> ours = new ArrayList<>();
