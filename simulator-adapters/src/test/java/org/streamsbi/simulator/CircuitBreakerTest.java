@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.header.Headers;
@@ -79,11 +78,7 @@ class CircuitBreakerTest {
           RunRecords.read(clients, topics, new SampleCodec(2, 2), r -> r.resolved() >= 10, Duration.ofSeconds(30));
       assertEquals(10, records.resolved());
       assertEquals(6, records.samplesByProposal.size());
-      assertEquals(List.of(), records.duplicateSamples());
-      assertEquals(List.of(), records.duplicateLetters);
-      Set<String> both = new HashSet<>(records.samplesByProposal.keySet());
-      both.retainAll(records.proposalLetters.keySet());
-      assertEquals(Set.of(), both);
+      records.assertNoneEndedTwice();
     }
   }
 }

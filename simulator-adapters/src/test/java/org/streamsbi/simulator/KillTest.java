@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamsbi.broker.KafkaClients;
@@ -56,12 +54,7 @@ class KillTest {
     SharedBroker.publish(topics, proposals, 5);
 
     Path log = dir.resolve("child.log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child =
-        new ProcessBuilder(java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"), KillableWorker.class.getName(),
-            topics.run(), "doomed", SharedBroker.bootstrapServers())
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process child = KillableWorker.launch(log, topics.run(), "doomed", SharedBroker.bootstrapServers());
     RunRecords before;
     RunRecords after;
     try (Workers workers = new Workers()) {
@@ -77,11 +70,7 @@ class KillTest {
       child.destroyForcibly();
     }
     assertEquals(PROPOSALS, after.resolved());
-    assertEquals(List.of(), after.duplicateSamples());
-    assertEquals(List.of(), after.duplicateLetters);
-    Set<String> both = new HashSet<>(after.samplesByProposal.keySet());
-    both.retainAll(after.proposalLetters.keySet());
-    assertEquals(Set.of(), both);
+    after.assertNoneEndedTwice();
     long failing = proposals.stream().filter(p -> p.theta()[0] > 0.9f).count();
     assertEquals(failing, after.proposalLetters.size());
     for (Proposal p : proposals) {

@@ -1,6 +1,9 @@
 package org.streamsbi.simulator;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.streamsbi.broker.RunTopics;
 
 /**
@@ -12,6 +15,15 @@ import org.streamsbi.broker.RunTopics;
  */
 public final class KillableWorker {
   private KillableWorker() {}
+
+  /** Starts the worker in a child JVM on this classpath, its output in {@code log}. */
+  static Process launch(Path log, String... args) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), KillableWorker.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
 
   public static void main(String[] args) {
     Thread watchdog = new Thread(() -> {

@@ -44,12 +44,7 @@ class PersistentKillTest {
     SharedBroker.publish(topics, proposals, 5);
     Path childPids = Files.createDirectory(dir.resolve("child"));
     Path log = dir.resolve("child.log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child =
-        new ProcessBuilder(java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"), KillableWorker.class.getName(),
-            topics.run(), "doomed", SharedBroker.bootstrapServers(), childPids.toString())
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process child = KillableWorker.launch(log, topics.run(), "doomed", SharedBroker.bootstrapServers(), childPids.toString());
     RunRecords after;
     try (Workers workers = new Workers()) {
       RunRecords before =

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.Test;
 import org.streamsbi.broker.DeadLetters;
@@ -45,11 +43,7 @@ class PersistentWorkerTest {
       assertEquals(n, workers.simulated() + workers.failed(), "the workers committed every proposal once");
     }
     assertEquals(n, records.resolved());
-    assertEquals(List.of(), records.duplicateSamples());
-    assertEquals(List.of(), records.duplicateLetters);
-    Set<String> both = new HashSet<>(records.samplesByProposal.keySet());
-    both.retainAll(records.proposalLetters.keySet());
-    assertEquals(Set.of(), both);
+    records.assertNoneEndedTwice();
     return new Run(proposals, records);
   }
 

@@ -1,10 +1,13 @@
 package org.streamsbi.simulator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +36,15 @@ final class RunRecords {
     java.util.Set<String> ids = new java.util.HashSet<>(samplesByProposal.keySet());
     ids.addAll(proposalLetters.keySet());
     return ids.size();
+  }
+
+  /** No proposal ended twice: samples once at most, one dead letter at most, never both. */
+  void assertNoneEndedTwice() {
+    assertEquals(List.of(), duplicateSamples());
+    assertEquals(List.of(), duplicateLetters);
+    Set<String> both = new java.util.HashSet<>(samplesByProposal.keySet());
+    both.retainAll(proposalLetters.keySet());
+    assertEquals(Set.of(), both, "proposals that ended as samples and as a dead letter");
   }
 
   List<String> duplicateSamples() {
