@@ -45,11 +45,22 @@ const bufferChart = new Chart($('buffer'), {
   } },
 });
 
+// While the run's Kafka broker does not answer, the run waits for it up to its outage limit.
+function drawBroker(b) {
+  const waiting = b && b.state !== 'CONNECTED';
+  $('broker').hidden = !waiting;
+  if (waiting) {
+    $('broker').textContent = (b.state === 'LOST' ? 'gave up waiting for the Kafka broker after ' : 'waiting for the Kafka broker: ')
+      + fixed(b.silentSeconds, 0) + ' s (limit ' + fixed(b.outageLimitSeconds, 0) + ' s)';
+  }
+}
+
 function onProgress(p) {
   state.progressEvents++;
   $('run').textContent = p.run;
   $('phase').textContent = p.phase;
   $('phase').className = 'phase ' + p.phase;
+  drawBroker(p.broker);
   $('samples').textContent = p.samples;
   $('budget').textContent = p.simulations;
   $('failed').textContent = p.failedProposals;

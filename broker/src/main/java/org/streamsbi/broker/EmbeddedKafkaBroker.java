@@ -24,31 +24,43 @@ import org.slf4j.LoggerFactory;
  * listening on 127.0.0.1 only.
  *
  * <p>The data directory persists: it is formatted only when new, so a restarted broker keeps its
- * topics and records. Ports are picked free at each start.
+ * topics and records. Ports are picked free at each start, or kept by {@link #restart()}, which
+ * brings a stopped broker back where its clients last saw it.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
   private static final String LOOPBACK = "127.0.0.1";
 
   private final Path dataDirectory;
+  private final int brokerPort;
+  private final int controllerPort;
   private final KafkaRaftServer server;
-  private final String bootstrapServers;
+  private boolean stopped;
 
-  private EmbeddedKafkaBroker(Path dataDirectory, KafkaRaftServer server, String bootstrapServers) {
+  private EmbeddedKafkaBroker(Path dataDirectory, int brokerPort, int controllerPort, KafkaRaftServer server) {
     this.dataDirectory = dataDirectory;
+    this.brokerPort = brokerPort;
+    this.controllerPort = controllerPort;
     this.server = server;
-    this.bootstrapServers = bootstrapServers;
   }
 
   /** Starts a broker on {@code dataDirectory}, formatting it first if it holds no cluster yet. */
   public static EmbeddedKafkaBroker start(Path dataDirectory) {
     try {
-      Files.createDirectories(dataDirectory);
       int brokerPort = freePort();
       int controllerPort = freePort();
       while (controllerPort == brokerPort) {
         controllerPort = freePort();
       }
+      return start(dataDirectory, brokerPort, controllerPort);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free port for the broker", e);
+    }
+  }
+
+  private static EmbeddedKafkaBroker start(Path dataDirectory, int brokerPort, int controllerPort) {
+    try {
+      Files.createDirectories(dataDirectory);
       Properties props = config(dataDirectory, brokerPort, controllerPort);
       Path logDir = Path.of(props.getProperty("log.dirs"));
       if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -57,12 +69,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       KafkaRaftServer server =
           new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
-      String bootstrap = LOOPBACK + ":" + brokerPort;
-      LOG.info("embedded Kafka broker on {} with data in {}", bootstrap, dataDirectory);
-      return new EmbeddedKafkaBroker(dataDirectory, server, bootstrap);
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDirectory, brokerPort, controllerPort, server);
+      LOG.info("embedded Kafka broker on {} with data in {}", broker.bootstrapServers(), dataDirectory);
+      return broker;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare broker directory " + dataDirectory, e);
     }
+  }
+
+  /**
+   * Stops this broker if it runs and starts it again on the same ports and data directory, as a
+   * node of a cluster comes back after an outage: its node id, cluster id and metadata log are
+   * those in the directory, and clients reconnect to the address they had.
+   */
+  public EmbeddedKafkaBroker restart() {
+    close();
+    return start(dataDirectory, brokerPort, controllerPort);
   }
 
   private static Properties config(Path dir, int brokerPort, int controllerPort) {
@@ -124,15 +146,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** host:port for clients. */
   public String bootstrapServers() {
-    return bootstrapServers;
+    return LOOPBACK + ":" + brokerPort;
   }
 
   public Path dataDirectory() {
     return dataDirectory;
   }
 
+  /** Stops the broker; its data stays for {@link #restart()} or a later {@link #start(Path)}. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
     server.shutdown();
     server.awaitShutdown();
     LOG.info("embedded Kafka broker stopped");

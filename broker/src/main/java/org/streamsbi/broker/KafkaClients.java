@@ -1,5 +1,6 @@
 package org.streamsbi.broker;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -18,8 +19,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Settings given here (security, SASL, TLS) pass through to every client.
  */
 public final class KafkaClients {
+  /** A request in flight when the limit passes gets this long on top, as long as one may take by default. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** Long enough for a first send to fetch its topic's metadata from a cluster that answers. */
+  private static final long SNAPSHOT_BLOCK_MS = 500;
+
   private final String bootstrapServers;
   private final Map<String, Object> common;
+  /** How long a producer call may block and a send stay unacknowledged; empty for Kafka's defaults. */
+  private final Map<String, Object> producerTimeouts;
+  /** How long a consumer or admin call may block; empty for Kafka's default. */
+  private final Map<String, Object> apiTimeouts;
 
   /**
    * @param bootstrapServers host:port list of the cluster
@@ -31,6 +41,34 @@ public final class KafkaClients {
     }
     this.bootstrapServers = bootstrapServers;
     this.common = Map.copyOf(overrides);
+    this.producerTimeouts = Map.of();
+    this.apiTimeouts = Map.of();
+  }
+
+  private KafkaClients(KafkaClients clients, Map<String, Object> producerTimeouts, Map<String, Object> apiTimeouts) {
+    this.bootstrapServers = clients.bootstrapServers;
+    this.common = clients.common;
+    this.producerTimeouts = producerTimeouts;
+    this.apiTimeouts = apiTimeouts;
+  }
+
+  /**
+   * The same clients with every timeout that would make a call or a send fail while the cluster is
+   * away raised above {@code outage} (never below Kafka's defaults): sends, transactions, metadata
+   * and offset lookups then wait for a broker that comes back within it instead of failing part-way.
+   * Settings given to the constructor still win.
+   */
+  public KafkaClients waitingUpTo(Duration outage) {
+    long millis = outage.plus(REQUEST_TIMEOUT).toMillis();
+    int api = atLeast(60_000, millis);
+    return new KafkaClients(this,
+        Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) api,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, atLeast(120_000, millis)),
+        Map.of(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, api));
+  }
+
+  private static int atLeast(int kafkaDefault, long millis) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(kafkaDefault, millis));
   }
 
   public KafkaClients(String bootstrapServers) {
@@ -47,6 +85,18 @@ public final class KafkaClients {
    */
   public KafkaProducer<String, byte[]> producer(String clientId) {
     Map<String, Object> props = producerDefaults(clientId);
+    props.putAll(common);
+    return new KafkaProducer<>(props);
+  }
+
+  /**
+   * A producer for snapshots, such as progress reports, whose caller must never wait for the
+   * cluster: a send blocks at most {@value #SNAPSHOT_BLOCK_MS} ms for metadata or buffer space, and
+   * otherwise fails in its future. A snapshot lost while the cluster is away is replaced by the next.
+   */
+  public KafkaProducer<String, byte[]> snapshotProducer(String clientId) {
+    Map<String, Object> props = producerDefaults(clientId);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, SNAPSHOT_BLOCK_MS);
     props.putAll(common);
     return new KafkaProducer<>(props);
   }
@@ -69,7 +119,7 @@ public final class KafkaClients {
     return new KafkaProducer<>(props);
   }
 
-  private Map<String, Object> producerDefaults(String clientId) {
+  Map<String, Object> producerDefaults(String clientId) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -79,6 +129,7 @@ public final class KafkaClients {
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    props.putAll(producerTimeouts);
     return props;
   }
 
@@ -101,13 +152,14 @@ public final class KafkaClients {
     return new KafkaConsumer<>(props);
   }
 
-  private Map<String, Object> consumerDefaults(String clientId) {
+  Map<String, Object> consumerDefaults(String clientId) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    props.putAll(apiTimeouts);
     return props;
   }
 
@@ -121,6 +173,7 @@ public final class KafkaClients {
   public Admin admin() {
     Map<String, Object> props = new HashMap<>();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.putAll(apiTimeouts);
     props.putAll(common);
     return Admin.create(props);
   }

@@ -8,12 +8,14 @@ import java.util.function.Consumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.streamsbi.broker.BrokerHealth;
 import org.streamsbi.controller.RunProgress;
 
 /**
  * Shows a run's progress in the terminal: two progress bars on stderr (simulations against the
  * budget, training steps with the losses) when stderr is a terminal, otherwise a line every two
- * seconds, so that logs and captured output stay readable.
+ * seconds, so that logs and captured output stay readable. Either says when the run waits for its
+ * Kafka broker.
  */
 abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
 
@@ -42,6 +44,16 @@ abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
   @Override
   public void close() {}
 
+  /** How long the run has waited for its broker, against the limit; empty while the broker answers. */
+  static String broker(RunProgress.Broker broker) {
+    if (!broker.waiting()) {
+      return "";
+    }
+    return String.format("  %s for the Kafka broker %.0f s (limit %.0f s)",
+        broker.state() == BrokerHealth.State.LOST ? "gave up waiting" : "waiting", broker.silentSeconds(),
+        broker.outageLimitSeconds());
+  }
+
   private static final class Bars extends ProgressBars {
     private final int budget;
     private ProgressBar simulations;
@@ -68,7 +80,7 @@ abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
             .build();
       }
       simulations.stepTo(p.samples());
-      simulations.setExtraMessage(p.failedProposals() > 0 ? " failed " + p.failedProposals() : "");
+      simulations.setExtraMessage((p.failedProposals() > 0 ? " failed " + p.failedProposals() : "") + broker(p.broker()));
       if (p.steps() > 0 && training == null) {
         // The number of steps is unknown until the stopping rule fires: an open-ended bar.
         training = new ProgressBarBuilder()
@@ -117,10 +129,10 @@ abstract class ProgressBars implements Consumer<RunProgress>, AutoCloseable {
       }
       lastPrinted = p.elapsedSeconds();
       err.printf(
-          "[%6.1fs] %-10s simulations %d/%d (failed %d)  buffer %d+%d  steps %d  loss %.3f  validation %.3f (best %.3f)%n",
+          "[%6.1fs] %-10s simulations %d/%d (failed %d)  buffer %d+%d  steps %d  loss %.3f  validation %.3f (best %.3f)%s%n",
           p.elapsedSeconds(), p.phase(), p.samples(), p.simulations(), p.failedProposals(),
           p.trainingSamples(), p.validationSamples(), p.steps(), p.trainingLoss(), p.validationLoss(),
-          p.bestValidationLoss());
+          p.bestValidationLoss(), broker(p.broker()));
       err.flush();
     }
   }

@@ -54,6 +54,7 @@ final class RunCommand implements Callable<Integer> {
           Map.entry("--workers", "simulator.workers"),
           Map.entry("--bootstrap-servers", "kafka.bootstrap_servers"),
           Map.entry("--kafka-dir", "kafka.data_directory"),
+          Map.entry("--broker-outage-limit", "kafka.outage_limit_seconds"),
           Map.entry("--run", "run"),
           Map.entry("--seed", "trainer.seed"),
           Map.entry("--patience", "trainer.patience"),
@@ -107,6 +108,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--kafka-dir", description = "data directory of the embedded broker (default OUT/kafka)")
   Path kafkaDirectory;
+
+  @Option(names = "--broker-outage-limit", paramLabel = "SECONDS",
+      description = "how long the run waits for a Kafka cluster that stopped answering before it stops (default 300)")
+  Double brokerOutageLimit;
 
   @Option(names = "--run", description = "run name, which names its topics (default TASK-obsN-TIME)")
   String run;

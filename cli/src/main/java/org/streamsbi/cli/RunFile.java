@@ -96,10 +96,14 @@ record RunFile(
       Double samplesPerInsert,
       Double errorBuffer) {}
 
-  /** Without bootstrap_servers the run starts its own broker in data_directory. */
+  /**
+   * Without bootstrap_servers the run starts its own broker in data_directory; outage_limit_seconds
+   * is how long the run waits for a cluster that stopped answering.
+   */
   record Kafka(
       String bootstrapServers,
       Map<String, String> properties,
+      Double outageLimitSeconds,
       String dataDirectory,
       Integer partitions,
       Integer proposalsPerMessage) {}

@@ -61,6 +61,8 @@ final class RunMetrics implements AutoCloseable {
     gauge("streamsbi.training.learning.rate", "Adam's step size at the last validation", RunProgress::learningRate);
     gauge("streamsbi.training.samples.per.second", "rows trained on per second", RunProgress::trainingSamplesPerSecond);
     gauge("streamsbi.training.waiting.seconds", "time the trainer spent getting minibatches", RunProgress::waitingForDataSeconds);
+    gauge("streamsbi.broker.silent.seconds", "how long the Kafka broker has not answered; 0 while it answers",
+        p -> p.broker().silentSeconds());
   }
 
   /** Takes a progress report as the run's current state. */

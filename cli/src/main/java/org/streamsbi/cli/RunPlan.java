@@ -7,18 +7,13 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.buffer.Eviction;
 import org.streamsbi.buffer.SampleToInsertRatio;
@@ -226,36 +221,7 @@ final class RunPlan {
       throw f.invalid("buffer.error_buffer", "needs buffer.samples_per_insert");
     }
 
-    RunFile.Kafka k = file.kafka() == null ? new RunFile.Kafka(null, null, null, null, null) : file.kafka();
-    if (k.bootstrapServers() != null) {
-      if (k.bootstrapServers().isBlank()) {
-        throw f.invalid("kafka.bootstrap_servers", "must name HOST:PORT[,HOST:PORT...], got an empty value");
-      }
-      builder.bootstrapServers(k.bootstrapServers());
-    } else if (k.properties() != null && !k.properties().isEmpty()) {
-      throw f.invalid("kafka.properties", "apply to an external cluster: give kafka.bootstrap_servers too");
-    }
-    if (k.properties() != null) {
-      Set<String> known = new HashSet<>(ProducerConfig.configNames());
-      known.addAll(ConsumerConfig.configNames());
-      known.addAll(AdminClientConfig.configNames());
-      k.properties().forEach((key, value) -> {
-        if (!known.contains(key)) {
-          throw f.invalid("kafka.properties." + key, "not a Kafka producer, consumer or admin client setting");
-        }
-        if (value == null) {
-          throw f.invalid("kafka.properties." + key, "has no value");
-        }
-      });
-      builder.clientProperties(k.properties());
-    }
-    Path kafkaDirectory = f.path(baseDirectory, k.dataDirectory());
-    if (kafkaDirectory != null) {
-      f.guard("kafka.data_directory", () -> OutputDirectory.check(kafkaDirectory));
-    }
-    builder.brokerDirectory(kafkaDirectory != null ? kafkaDirectory : out.resolve("kafka"))
-        .partitions(f.atLeast("kafka.partitions", k.partitions(), 4, 1))
-        .proposalsPerMessage(f.atLeast("kafka.proposals_per_message", k.proposalsPerMessage(), 100, 1));
+    KafkaSection.apply(f, file.kafka(), baseDirectory, out, builder);
     this.config = builder.build();
     if (method.sequential() && observations.size() > 1) {
       // A sequential method's proposals aim at one x_o: one run, with its own topics and output, per observation.

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.streamsbi.broker.BrokerHealthConfig;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.simulator.ProcessSimulatorConfig;
@@ -126,7 +127,9 @@ final class SimulateCommand implements Runnable {
     KafkaClients clients = new KafkaClients(bootstrapServers);
     requireRun(clients, topics);
     String id = workerId != null ? workerId : host() + "-" + ManagementFactory.getRuntimeMXBean().getPid();
-    SimulationWorker worker = new SimulationWorker(id, clients, topics, runner, config);
+    // A worker outlasts a broker's outage as long as the run it serves waits for one by default.
+    SimulationWorker worker = new SimulationWorker(id, clients.waitingUpTo(BrokerHealthConfig.DEFAULT_OUTAGE_LIMIT),
+        topics, runner, config);
     PrintWriter err = spec.commandLine().getErr();
     err.printf("worker %s joined run %s on %s: %s, %d at a time, %s%n", id, run, bootstrapServers, command, concurrency,
         persistent ? "persistent, batches of " + simulator.batchSize() : "one process per simulation");

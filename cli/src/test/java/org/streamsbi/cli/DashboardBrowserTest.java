@@ -13,8 +13,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +24,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.streamsbi.broker.BrokerHealth;
+import org.streamsbi.controller.RunProgress;
 import picocli.CommandLine;
 
 /**
@@ -60,15 +64,19 @@ class DashboardBrowserTest {
     }
   }
 
-  @Test
-  void duringARunThePageShowsTheSampleCounterRiseAndTheLossChartGainPoints() throws Exception {
+  private static ChromeDriver browser() {
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1500");
     // Explicit driver and browser: Selenium Manager must never try to download either.
     ChromeDriverService service =
         new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-    ChromeDriver browser = new ChromeDriver(service, options);
+    return new ChromeDriver(service, options);
+  }
+
+  @Test
+  void duringARunThePageShowsTheSampleCounterRiseAndTheLossChartGainPoints() throws Exception {
+    ChromeDriver browser = browser();
     try {
       StringWriter err = new StringWriter();
       CommandLine cli = StreamSbi.commandLine();
@@ -115,5 +123,33 @@ class DashboardBrowserTest {
     } finally {
       browser.quit();
     }
+  }
+
+  @Test
+  void whileTheRunWaitsForItsBrokerThePageSaysSoAndStopsSayingItWhenTheBrokerAnswers() throws Exception {
+    ChromeDriver browser = browser();
+    try (Dashboard dashboard = new Dashboard(new DashboardConfig("127.0.0.1", 0, Optional.empty()), "metrics-run")) {
+      dashboard.progress(MetricsEndpointTest.progress(1200, 4, 6, 300, List.of()));
+      browser.get(dashboard.address().toString());
+      String waiting = awaitBrokerNote(browser, text -> !text.isEmpty());
+      assertEquals("waiting for the Kafka broker: 13 s (limit 300 s)", waiting);
+      dashboard.progress(new RunProgress("metrics-run", RunProgress.Phase.TRAINING, 14, 5000, 1300, 4, 900, 100,
+          320, 1.25, 1.5, 1.4, 0, 60_000, 0.5, 1e-3, 800, 2400, 3, 1000, 6, List.of(), "tsnpe", 3, 10,
+          Map.of(), List.of(), new RunProgress.Broker(BrokerHealth.State.CONNECTED, 0, 300)));
+      assertEquals("", awaitBrokerNote(browser, String::isEmpty), "hidden once the broker answers");
+    } finally {
+      browser.quit();
+    }
+  }
+
+  /** The header's note on the broker once it satisfies {@code done}, empty while hidden. */
+  private static String awaitBrokerNote(ChromeDriver browser, Predicate<String> done) throws InterruptedException {
+    String script = "const b = document.getElementById('broker'); return b.hidden ? '' : b.textContent;";
+    String text = (String) browser.executeScript(script);
+    for (int i = 0; i < 100 && !done.test(text); i++) {
+      Thread.sleep(100);
+      text = (String) browser.executeScript(script);
+    }
+    return text;
   }
 }

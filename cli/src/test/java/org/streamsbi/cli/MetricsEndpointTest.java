@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.streamsbi.broker.BrokerHealth;
 import org.streamsbi.controller.RunProgress;
 
 class MetricsEndpointTest {
@@ -39,7 +40,8 @@ class MetricsEndpointTest {
   static RunProgress progress(long samples, long failed, long deadLetters, long steps, List<RunProgress.Worker> workers) {
     return new RunProgress("metrics-run", RunProgress.Phase.TRAINING, 12.5, 5000, samples, failed, 900, 100,
         steps, 1.25, 1.5, 1.4, 0, 60_000, 0.5, 1e-3, 800, 2400, 3, 1000, deadLetters, workers,
-        "tsnpe", 3, 10, Map.of("samples", deadLetters), List.of());
+        "tsnpe", 3, 10, Map.of("samples", deadLetters), List.of(),
+        new RunProgress.Broker(BrokerHealth.State.WAITING, 12.5, 300));
   }
 
   @Test
@@ -72,6 +74,7 @@ class MetricsEndpointTest {
       assertEquals(1, series.get("streamsbi_worker_circuit_open{run=\"metrics-run\",worker=\"w-1\"}"));
       assertEquals(0, series.get("streamsbi_worker_circuit_open{run=\"metrics-run\",worker=\"w-2\"}"));
       assertEquals(0.25, series.get("streamsbi_worker_simulation_seconds_mean{run=\"metrics-run\",worker=\"w-2\"}"));
+      assertEquals(12.5, series.get("streamsbi_broker_silent_seconds" + run), "waiting for the broker");
       assertTrue(series.keySet().stream().anyMatch(s -> s.startsWith("jvm_memory_used_bytes")), "JVM metrics missing");
       assertTrue(series.keySet().stream().anyMatch(s -> s.startsWith("process_uptime_seconds")), "process metrics missing");
     }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +17,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
 import org.streamsbi.broker.BrokerException;
 import org.streamsbi.broker.EmbeddedKafkaBroker;
 import org.streamsbi.broker.KafkaClients;
@@ -105,7 +105,7 @@ public final class OnlineNpe {
     if (s == null) {
       return false;
     }
-    s.producer.send(new ProducerRecord<>(s.topics.events(), key, json));
+    s.events.send(new ProducerRecord<>(s.topics.events(), key, json));
     return true;
   }
 
@@ -150,7 +150,8 @@ public final class OnlineNpe {
     try {
       // A lambda, not broker::bootstrapServers, which would dereference the absent broker at once.
       String servers = config.bootstrapServers().orElseGet(() -> broker.bootstrapServers());
-      KafkaClients clients = new KafkaClients(servers, Map.copyOf(config.clientProperties()));
+      KafkaClients clients = new KafkaClients(servers, Map.copyOf(config.clientProperties()))
+          .waitingUpTo(config.brokerHealth().outageLimit());
       try (Admin admin = clients.admin()) {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }
@@ -181,9 +182,12 @@ public final class OnlineNpe {
     private final RunTopics topics;
     private final ReplayBuffer buffer;
     private final KafkaProducer<String, byte[]> producer;
+    /** Progress and observers' events: a report never waits for a broker that is away. */
+    private final KafkaProducer<String, byte[]> events;
     private final List<AutoCloseable> services = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final ProposalLedger ledger;
+    private final BrokerOutage outage;
     private final AtomicReference<TrainingProgress> lastValidation = new AtomicReference<>();
     private volatile long arrivedAt;
     private volatile long trainingStartedAt;
@@ -209,9 +213,8 @@ public final class OnlineNpe {
     private volatile long reportedSteps;
     private boolean trainingLagged;
     private volatile long trainingLagEpisodes;
-    private final Map<String, Long> lastSamplesByWorker = new HashMap<>();
     private final Map<String, SimulationWorker> localWorkers = new HashMap<>();
-    private long lastReportAt;
+    private final WorkerTallies workers;
 
     Session(RunConfig config, KafkaClients clients, RunTopics topics, float[] observation) {
       this.config = config;
@@ -224,8 +227,10 @@ public final class OnlineNpe {
               prior.dimension(),
               simulator.xDimension());
       this.producer = clients.producer(topics.run() + "-controller");
+      this.events = clients.snapshotProducer(topics.run() + "-events");
       this.publisher = new ProposalPublisher(producer, topics, prior.dimension(), config.proposalsPerMessage());
       this.ledger = new ProposalLedger(clients, topics, prior.dimension(), simulator.xDimension());
+      this.outage = new BrokerOutage(clients, config.brokerHealth());
       start(new SampleIngestor(clients, topics, buffer), "ingestor");
       start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
@@ -235,6 +240,7 @@ public final class OnlineNpe {
         localWorkers.put(id, worker);
         start(worker, id);
       }
+      this.workers = new WorkerTallies(ledger, localWorkers);
     }
 
     private <T extends Runnable & AutoCloseable> void start(T service, String name) {
@@ -264,7 +270,8 @@ public final class OnlineNpe {
           monitor.start();
           result = withBarriers(start);
         }
-      } catch (InterruptedException e) {
+      } catch (InterruptedException | RuntimeException e) {
+        // A failure's interrupt may also end a wait for the broker, as whatever the client throws.
         if (failure == null) {
           throw e;
         }
@@ -273,7 +280,8 @@ public final class OnlineNpe {
         phase = RunProgress.Phase.DONE;
         monitor.interrupt();
         boolean interrupted = joinUninterruptibly(monitor);
-        if (failure != null) {
+        // A lost broker takes no letters; the proposals stay issued for a resumed run to answer.
+        if (failure != null && !outage.lost()) {
           abandonUnresolved();
         }
         report(start);
@@ -423,9 +431,11 @@ public final class OnlineNpe {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-          LOG.error("the proposer failed", e);
-          failure = "proposing failed: " + e;
-          trainerThread.interrupt();
+          if (failure == null) {
+            LOG.error("the proposer failed", e);
+            failure = "proposing failed: " + e;
+            trainerThread.interrupt();
+          }
         }
       }, "streamsbi-proposer");
       proposer.setDaemon(true);
@@ -628,6 +638,10 @@ public final class OnlineNpe {
                 + topics.deadLetters() + ")";
             trainer.interrupt();
           }
+          if (failure == null && outage.lost()) {
+            failure = outage.reason();
+            trainer.interrupt();
+          }
           if (failure == null && brokenSimulator()) {
             failure = "not one of the " + ledger.resolved() + " proposals that ended gave a usable sample ("
                 + ledger.failed() + " failed, " + buffer.nonFinite() + " samples held NaN or infinite values; the run"
@@ -642,7 +656,8 @@ public final class OnlineNpe {
           }
           Thread.sleep(50);
         }
-      } catch (InterruptedException e) {
+      } catch (InterruptedException | InterruptException e) {
+        // The end of the run, met in a sleep or in a report's send.
         Thread.currentThread().interrupt();
       }
     }
@@ -680,47 +695,26 @@ public final class OnlineNpe {
               b.drawsPerInsert(),
               buffer.config().capacity(),
               ledger.deadLetters(),
-              workers(),
+              workers.next(),
               config.method().label(),
               round,
               config.rounds(),
               ledger.deadLettersByKind(),
-              ledger.recentDeadLetters());
+              ledger.recentDeadLetters(),
+              outage.status());
       listener.accept(progress);
       try {
-        producer.send(new ProducerRecord<>(topics.events(), "progress", JSON.writeValueAsBytes(progress)));
+        events.send(new ProducerRecord<>(topics.events(), "progress", JSON.writeValueAsBytes(progress)));
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("a progress record always serialises", e);
       }
     }
 
-    /** Each worker's tallies, with its rate since the previous report. */
-    private List<RunProgress.Worker> workers() {
-      long now = System.nanoTime();
-      double seconds = lastReportAt == 0 ? 0 : (now - lastReportAt) / 1e9;
-      lastReportAt = now;
-      Map<String, Long> samples = ledger.samplesByWorker();
-      Map<String, Long> failed = ledger.failedByWorker();
-      Map<String, Double> simulationSeconds = ledger.simulationSecondsByWorker();
-      Map<String, Long> all = new TreeMap<>(samples);
-      failed.keySet().forEach(w -> all.putIfAbsent(w, 0L));
-      localWorkers.keySet().forEach(w -> all.putIfAbsent(w, 0L));
-      List<RunProgress.Worker> out = new ArrayList<>();
-      all.forEach(
-          (worker, n) -> {
-            long before = lastSamplesByWorker.getOrDefault(worker, 0L);
-            double rate = seconds > 0 ? (n - before) / seconds : 0;
-            double meanSeconds = n > 0 ? simulationSeconds.getOrDefault(worker, 0.0) / n : Double.NaN;
-            SimulationWorker local = localWorkers.get(worker);
-            out.add(new RunProgress.Worker(worker, n, failed.getOrDefault(worker, 0L), rate, meanSeconds,
-                local == null ? "" : local.circuitState()));
-          });
-      lastSamplesByWorker.putAll(samples);
-      return out;
-    }
-
     @Override
     public void close() throws InterruptedException {
+      outage.close();
+      // Threads blocked on a lost broker wait for their clients' timeouts: they are daemons, left behind.
+      Duration grace = outage.lost() ? Duration.ofSeconds(1) : Duration.ofSeconds(30);
       for (AutoCloseable service : services) {
         try {
           service.close();
@@ -729,9 +723,11 @@ public final class OnlineNpe {
         }
       }
       for (Thread thread : threads) {
-        thread.join(Duration.ofSeconds(30).toMillis());
+        thread.join(grace.toMillis());
       }
-      producer.close();
+      Duration pending = outage.lost() ? Duration.ZERO : Duration.ofMillis(Long.MAX_VALUE);
+      producer.close(pending);
+      events.close(pending);
       buffer.close();
     }
   }

@@ -3,6 +3,7 @@ package org.streamsbi.controller;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.streamsbi.broker.BrokerHealthConfig;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.buffer.Eviction;
 import org.streamsbi.buffer.ReplayBufferConfig;
@@ -33,6 +34,7 @@ public final class RunConfig {
   private final int workers;
   private final Optional<String> bootstrapServers;
   private final Map<String, String> clientProperties;
+  private final BrokerHealthConfig brokerHealth;
   private final Path brokerDirectory;
   private final int partitions;
   private final int proposalsPerMessage;
@@ -58,6 +60,7 @@ public final class RunConfig {
     this.workers = b.workers;
     this.bootstrapServers = Optional.ofNullable(b.bootstrapServers);
     this.clientProperties = Map.copyOf(b.clientProperties);
+    this.brokerHealth = b.brokerHealth;
     this.brokerDirectory = b.brokerDirectory;
     this.partitions = b.partitions;
     this.proposalsPerMessage = b.proposalsPerMessage;
@@ -122,6 +125,11 @@ public final class RunConfig {
   /** Client settings (security, SASL, TLS) for every client of the external cluster. */
   public Map<String, String> clientProperties() {
     return clientProperties;
+  }
+
+  /** How long the run waits for a cluster that stopped answering before it stops. */
+  public BrokerHealthConfig brokerHealth() {
+    return brokerHealth;
   }
 
   /** Where the embedded broker keeps its data. */
@@ -265,6 +273,7 @@ public final class RunConfig {
     private int workers = 1;
     private String bootstrapServers;
     private Map<String, String> clientProperties = Map.of();
+    private BrokerHealthConfig brokerHealth = BrokerHealthConfig.ofDefaults();
     private Path brokerDirectory;
     private int partitions = 4;
     private int proposalsPerMessage = 100;
@@ -312,6 +321,12 @@ public final class RunConfig {
     /** Settings every client of the external cluster gets, such as SASL and TLS. */
     public Builder clientProperties(Map<String, String> clientProperties) {
       this.clientProperties = clientProperties;
+      return this;
+    }
+
+    /** The outage limit and probe interval; {@link BrokerHealthConfig#ofDefaults()} unless given. */
+    public Builder brokerHealth(BrokerHealthConfig brokerHealth) {
+      this.brokerHealth = brokerHealth;
       return this;
     }
 
@@ -462,6 +477,7 @@ public final class RunConfig {
       require(clientProperties.isEmpty() || bootstrapServers != null, "clientProperties",
           "apply to an external cluster only; give bootstrapServers", clientProperties.keySet());
       require(workerConfig != null, "workerConfig", "is required", workerConfig);
+      require(brokerHealth != null, "brokerHealth", "is required", brokerHealth);
       require(failuresBeforeFirstSample >= 1, "failuresBeforeFirstSample", "must be at least 1", failuresBeforeFirstSample);
       int capacity = bufferCapacity > 0 ? bufferCapacity : simulations;
       int firstRound = roundShare(simulations, resolvedRounds(), 1);

@@ -2,6 +2,7 @@ package org.streamsbi.controller;
 
 import java.util.List;
 import java.util.Map;
+import org.streamsbi.broker.BrokerHealth;
 
 /**
  * A run as it stands, reported about once a second to listeners and to the run's events topic.
@@ -35,6 +36,7 @@ import java.util.Map;
  * @param rounds rounds the budget is split into
  * @param deadLettersByKind dead letters by what they set aside: proposals, samples, ...
  * @param recentDeadLetters the latest dead letters, newest last, with their reasons
+ * @param broker whether the cluster answers, or how long the run has waited for it
  */
 public record RunProgress(
     String run,
@@ -63,9 +65,11 @@ public record RunProgress(
     int round,
     int rounds,
     Map<String, Long> deadLettersByKind,
-    List<DeadLetter> recentDeadLetters) {
+    List<DeadLetter> recentDeadLetters,
+    Broker broker) {
 
   public RunProgress {
+    broker = broker == null ? Broker.ANSWERING : broker;
     workers = workers == null ? List.of() : List.copyOf(workers);
     deadLettersByKind = deadLettersByKind == null ? Map.of() : Map.copyOf(deadLettersByKind);
     recentDeadLetters = recentDeadLetters == null ? List.of() : List.copyOf(recentDeadLetters);
@@ -100,6 +104,22 @@ public record RunProgress(
       double samplesPerSecond,
       double meanSimulationSeconds,
       String circuitBreaker) {}
+
+  /**
+   * The cluster as the run sees it.
+   *
+   * @param state connected, waiting for it to answer again, or lost
+   * @param silentSeconds how long it has not answered; 0 while it answers
+   * @param outageLimitSeconds how long the run waits before it stops
+   */
+  public record Broker(BrokerHealth.State state, double silentSeconds, double outageLimitSeconds) {
+    static final Broker ANSWERING = new Broker(BrokerHealth.State.CONNECTED, 0, Double.NaN);
+
+    /** True while the run waits for the broker. */
+    public boolean waiting() {
+      return state != BrokerHealth.State.CONNECTED;
+    }
+  }
 
   /** What a run is doing. */
   public enum Phase {
