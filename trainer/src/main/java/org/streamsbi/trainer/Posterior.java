@@ -6,12 +6,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.streamsbi.core.prior.Prior;
 
@@ -32,6 +34,11 @@ public final class Posterior implements AutoCloseable {
   private static final int MAP_DRAWS = 1_000;
   private static final int MAP_STARTS = 10;
   private static final int MAP_ITERATIONS = 500;
+  /**
+   * Tags a file that starts with its prior; earlier files start with the estimator's own tag,
+   * which differs from this one.
+   */
+  private static final int FORMAT = 0x5342_5031;
 
   private final ConditionalDensity density;
   private final Prior prior;
@@ -46,19 +53,63 @@ public final class Posterior implements AutoCloseable {
     this.prior = prior;
   }
 
-  /** Reads a posterior written by {@link #save}; the prior is not part of the file. */
+  /**
+   * Reads a posterior written by {@link #save} with the prior it records.
+   *
+   * @throws IllegalArgumentException when the file records no prior: one saved before priors were
+   *     recorded, or trained under a prior of no kind a run file names; load it with {@link
+   *     #load(InputStream, Prior)}
+   */
+  public static Posterior load(InputStream in) throws IOException {
+    return load(in, null);
+  }
+
+  /**
+   * Reads a posterior written by {@link #save}, under {@code prior}; null takes the prior the file
+   * records. Files saved before priors were recorded need {@code prior}.
+   *
+   * @throws IllegalArgumentException when {@code prior} differs from the one the file records, or
+   *     neither gives one, or its dimension is not the estimator's
+   */
   public static Posterior load(InputStream in, Prior prior) throws IOException {
-    ConditionalDensity density = ConditionalDensity.read(new DataInputStream(in));
+    DataInputStream data = new DataInputStream(new BufferedInputStream(in));
+    data.mark(Integer.BYTES);
+    Optional<Prior> recorded = Optional.empty();
+    if (data.readInt() == FORMAT) {
+      recorded = SavedPrior.read(data);
+    } else {
+      data.reset();
+    }
+    if (prior != null && recorded.isPresent() && !SavedPrior.same(prior, recorded.get())) {
+      throw new IllegalArgumentException(
+          "the posterior was trained under another prior (" + describe(recorded.get())
+              + ") than the one given (" + describe(prior) + ")");
+    }
+    Prior under = prior != null ? prior : recorded.orElseThrow(
+        () -> new IllegalArgumentException(
+            "the file records no prior (saved by an earlier version, or under a prior of no kind a"
+                + " run file names): give the prior it was trained under"));
+    ConditionalDensity density = ConditionalDensity.read(data);
     try {
-      return new Posterior(density, prior);
+      return new Posterior(density, under);
     } catch (RuntimeException e) {
       density.close();
       throw e;
     }
   }
 
+  private static String describe(Prior prior) {
+    return prior.getClass().getSimpleName() + " of " + prior.dimension() + " parameters";
+  }
+
+  /**
+   * Writes the prior, the estimator's configuration, its z-scoring (with the logit transform and
+   * the widths of θ and x it was trained on) and its parameters.
+   */
   public synchronized void save(OutputStream out) throws IOException {
     DataOutputStream data = new DataOutputStream(out);
+    data.writeInt(FORMAT);
+    SavedPrior.write(data, prior);
     density.write(data);
     data.flush();
   }

@@ -19,6 +19,16 @@ public final class LogNormal implements Prior {
     return logScale.dimension();
   }
 
+  /** μ of log θ, a copy. */
+  public double[] mean() {
+    return logScale.mean();
+  }
+
+  /** Σ of log θ, a copy. */
+  public double[][] covariance() {
+    return logScale.covariance();
+  }
+
   @Override
   public float[] sample(RandomGenerator rng) {
     float[] theta = new float[dimension()];
