@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.streamsbi.core.prior.Prior;
 import org.streamsbi.trainer.Posterior;
 
@@ -21,12 +22,31 @@ final class PosteriorFile {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(option + ": no such file " + file);
     }
-    try (InputStream in = Files.newInputStream(file)) {
-      return Posterior.load(in, prior);
+    try {
+      if (prior == null) {
+        try (InputStream in = Files.newInputStream(file)) {
+          return Posterior.load(in);
+        }
+      }
+      Optional<Prior> recorded;
+      try (InputStream in = Files.newInputStream(file)) {
+        recorded = Posterior.recordedPrior(in);
+      }
+      if (recorded.isPresent() && !recorded.get().equals(prior)) {
+        throw new IllegalArgumentException("it was trained under another prior (" + describe(recorded.get())
+            + ") than the one given (" + describe(prior) + ")");
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        return Posterior.load(in, prior);
+      }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(option + ": " + file + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(option + ": " + file + " is not a posterior written by 'run' or 'train': " + e, e);
     }
+  }
+
+  private static String describe(Prior prior) {
+    return prior.getClass().getSimpleName() + " of " + prior.dimension() + " parameters";
   }
 }

@@ -54,52 +54,54 @@ public final class Posterior implements AutoCloseable {
   }
 
   /**
-   * Reads a posterior written by {@link #save} with the prior it records.
+   * Reads a posterior written by {@link #save} under the prior it records.
    *
    * @throws IllegalArgumentException when the file records no prior: one saved before priors were
    *     recorded, or trained under a prior of no kind a run file names; load it with {@link
    *     #load(InputStream, Prior)}
    */
   public static Posterior load(InputStream in) throws IOException {
-    return load(in, null);
-  }
-
-  /**
-   * Reads a posterior written by {@link #save}, under {@code prior}; null takes the prior the file
-   * records. Files saved before priors were recorded need {@code prior}.
-   *
-   * @throws IllegalArgumentException when {@code prior} differs from the one the file records, or
-   *     neither gives one, or its dimension is not the estimator's
-   */
-  public static Posterior load(InputStream in, Prior prior) throws IOException {
     DataInputStream data = new DataInputStream(new BufferedInputStream(in));
-    data.mark(Integer.BYTES);
-    Optional<Prior> recorded = Optional.empty();
-    if (data.readInt() == FORMAT) {
-      recorded = SavedPrior.read(data);
-    } else {
-      data.reset();
-    }
-    if (prior != null && recorded.isPresent() && !SavedPrior.same(prior, recorded.get())) {
-      throw new IllegalArgumentException(
-          "the posterior was trained under another prior (" + describe(recorded.get())
-              + ") than the one given (" + describe(prior) + ")");
-    }
-    Prior under = prior != null ? prior : recorded.orElseThrow(
+    Prior prior = recorded(data).orElseThrow(
         () -> new IllegalArgumentException(
             "the file records no prior (saved by an earlier version, or under a prior of no kind a"
                 + " run file names): give the prior it was trained under"));
+    return withDensity(data, prior);
+  }
+
+  /**
+   * Reads a posterior written by {@link #save}, or by a version that did not record the prior,
+   * and samples it under {@code prior} whatever the file records.
+   */
+  public static Posterior load(InputStream in, Prior prior) throws IOException {
+    DataInputStream data = new DataInputStream(new BufferedInputStream(in));
+    recorded(data);
+    return withDensity(data, prior);
+  }
+
+  /** The prior a file written by {@link #save} records; empty for files that record none. */
+  public static Optional<Prior> recordedPrior(InputStream in) throws IOException {
+    return recorded(new DataInputStream(new BufferedInputStream(in)));
+  }
+
+  /** Reads the prior section, when the file has one, leaving {@code data} at the estimator. */
+  private static Optional<Prior> recorded(DataInputStream data) throws IOException {
+    data.mark(Integer.BYTES);
+    if (data.readInt() == FORMAT) {
+      return SavedPrior.read(data);
+    }
+    data.reset();
+    return Optional.empty();
+  }
+
+  private static Posterior withDensity(DataInputStream data, Prior prior) throws IOException {
     ConditionalDensity density = ConditionalDensity.read(data);
     try {
-      return new Posterior(density, under);
+      return new Posterior(density, prior);
     } catch (RuntimeException e) {
       density.close();
       throw e;
     }
-  }
-
-  private static String describe(Prior prior) {
-    return prior.getClass().getSimpleName() + " of " + prior.dimension() + " parameters";
   }
 
   /**

@@ -1,10 +1,8 @@
 package org.streamsbi.trainer;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Optional;
 import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.core.prior.LogNormal;
@@ -85,21 +83,6 @@ final class SavedPrior {
     } catch (IllegalArgumentException e) {
       throw new IOException("the saved prior is invalid: " + e.getMessage(), e);
     }
-  }
-
-  /** Whether two priors record alike: same kind and the same numbers. */
-  static boolean same(Prior a, Prior b) {
-    return Arrays.equals(bytes(a), bytes(b));
-  }
-
-  private static byte[] bytes(Prior prior) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      write(new DataOutputStream(out), prior);
-    } catch (IOException e) {
-      throw new IllegalStateException("writing to memory failed", e);
-    }
-    return out.toByteArray();
   }
 
   private static void writeGaussian(DataOutputStream out, double[] mean, double[][] covariance)

@@ -65,4 +65,14 @@ public final class LogNormal implements Prior {
     }
     return true;
   }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LogNormal l && logScale.equals(l.logScale);
+  }
+
+  @Override
+  public int hashCode() {
+    return 17 + logScale.hashCode();
+  }
 }

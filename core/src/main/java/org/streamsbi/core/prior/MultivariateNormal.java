@@ -1,5 +1,6 @@
 package org.streamsbi.core.prior;
 
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /** A Gaussian prior N(μ, Σ) with a full covariance matrix. */
@@ -157,5 +158,16 @@ public final class MultivariateNormal implements Prior {
       }
     }
     return true;
+  }
+
+  /** The same μ and Σ: a saved posterior's prior is compared with the one it is used under. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MultivariateNormal n && Arrays.equals(mean, n.mean) && Arrays.deepEquals(covariance, n.covariance);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(mean) + Arrays.deepHashCode(covariance);
   }
 }
