@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
     name = "diagnose",
     mixinStandardHelpOptions = true,
     description = {
-      "Checks a posterior written by 'run' or 'train': simulation-based calibration (rank histograms and a",
-      "chi-square test per parameter), expected coverage of its highest-density regions, a",
+      "Checks a posterior written by 'run' or 'train': simulation-based calibration (rank histograms",
+      "and a chi-square test per parameter), expected coverage of its highest-density regions, a",
       "posterior predictive check at the observation, and C2ST against reference samples.",
       "Writes sbc_ranks.csv, coverage.csv, ppc.csv, summary.json, pair_plot.png, sbc_ranks.png",
       "and coverage.png to --out."

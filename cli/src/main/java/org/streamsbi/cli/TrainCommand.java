@@ -127,9 +127,6 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-interval", description = "training steps between checkpoints, as run's (default 500)")
   Integer checkpointInterval;
 
-  @Option(names = "--resume", description = "continue training from the checkpoint in --checkpoint-dir, as run's")
-  Boolean resume;
-
   @Override
   public Integer call() throws IOException, InterruptedException {
     int sources = (fromRun != null ? 1 : 0) + (thetaFile != null || xFile != null ? 1 : 0) + (arrowFile != null ? 1 : 0);
