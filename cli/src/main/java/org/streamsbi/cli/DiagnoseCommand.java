@@ -192,7 +192,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   }
 
   private Posterior loadPosterior(BenchmarkTask benchmark) {
-    Posterior posterior = PosteriorFile.load(posteriorFile, benchmark.prior(), "--posterior");
+    Posterior posterior = PosteriorFile.load(posteriorFile, benchmark.prior(), task + "'s", "--posterior");
     if (posterior.xDimension() != benchmark.xDimension()) {
       posterior.close();
       throw new IllegalArgumentException(

@@ -14,11 +14,12 @@ final class PosteriorFile {
 
   /**
    * @param prior the prior it was trained under, or null to take the one the file records
+   * @param whose whose prior {@code prior} is, for messages: "two_moons's"
    * @param option the flag that named the file, for messages
    * @throws IllegalArgumentException when the file is missing, is not a saved posterior, or its
    *     prior differs from {@code prior}
    */
-  static Posterior load(Path file, Prior prior, String option) {
+  static Posterior load(Path file, Prior prior, String whose, String option) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(option + ": no such file " + file);
     }
@@ -34,7 +35,7 @@ final class PosteriorFile {
       }
       if (recorded.isPresent() && !recorded.get().equals(prior)) {
         throw new IllegalArgumentException("it was trained under another prior (" + describe(recorded.get())
-            + ") than the one given (" + describe(prior) + ")");
+            + ") than " + whose + " (" + describe(prior) + ")");
       }
       try (InputStream in = Files.newInputStream(file)) {
         return Posterior.load(in, prior);

@@ -66,7 +66,7 @@ final class SampleCommand implements Callable<Integer> {
     }
     OutputDirectory.check(out);
     Observations observations = read(observationsFile);
-    try (Posterior posterior = PosteriorFile.load(posteriorFile, task == null ? null : task(task).prior(), "--posterior")) {
+    try (Posterior posterior = PosteriorFile.load(posteriorFile, task == null ? null : task(task).prior(), task + "'s", "--posterior")) {
       for (int i = 0; i < observations.x().length; i++) {
         if (observations.x()[i].length != posterior.xDimension()) {
           throw new IllegalArgumentException(

@@ -100,7 +100,7 @@ class SampleCommandTest {
     RunCommandTest.Outcome o = RunCommandTest.execute("diagnose", "--task", "gaussian_linear", "--posterior",
         posteriorFile.toString(), "--out", dir.resolve("diagnose").toString());
     assertEquals(2, o.exitCode(), o.err());
-    assertTrue(o.err().contains("it was trained under another prior (BoxUniform of 2 parameters) than the one given "
+    assertTrue(o.err().contains("it was trained under another prior (BoxUniform of 2 parameters) than gaussian_linear's "
         + "(MultivariateNormal of 10 parameters)"), o.err());
   }
 
