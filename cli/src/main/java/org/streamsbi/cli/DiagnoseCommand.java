@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,8 +36,8 @@ import picocli.CommandLine.Spec;
     name = "diagnose",
     mixinStandardHelpOptions = true,
     description = {
-      "Checks a posterior written by 'run': simulation-based calibration (rank histograms and a",
-      "chi-square test per parameter), expected coverage of its highest-density regions, a",
+      "Checks a posterior written by 'run' or 'train': simulation-based calibration (rank histograms",
+      "and a chi-square test per parameter), expected coverage of its highest-density regions, a",
       "posterior predictive check at the observation, and C2ST against reference samples.",
       "Writes sbc_ranks.csv, coverage.csv, ppc.csv, summary.json, pair_plot.png, sbc_ranks.png",
       "and coverage.png to --out."
@@ -54,7 +53,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--observation", defaultValue = "1", description = "which of the task's observations, 1-10 (default ${DEFAULT-VALUE})")
   int observation;
 
-  @Option(names = "--posterior", required = true, description = "posterior.bin written by 'run'")
+  @Option(names = "--posterior", required = true, description = "posterior.bin written by 'run' or 'train'")
   Path posteriorFile;
 
   @Option(names = "--reference", description = "your own reference posterior samples (CSV with a header); default: sbibm's for the task and observation")
@@ -193,17 +192,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   }
 
   private Posterior loadPosterior(BenchmarkTask benchmark) {
-    if (!Files.isRegularFile(posteriorFile)) {
-      throw new IllegalArgumentException("--posterior: no such file " + posteriorFile);
-    }
-    Posterior posterior;
-    try (InputStream in = Files.newInputStream(posteriorFile)) {
-      posterior = Posterior.load(in, benchmark.prior());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--posterior: " + posteriorFile + " does not fit " + task + ": " + e.getMessage());
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("--posterior: " + posteriorFile + " is not a posterior written by 'run': " + e);
-    }
+    Posterior posterior = PosteriorFile.load(posteriorFile, benchmark.prior(), task + "'s", "--posterior");
     if (posterior.xDimension() != benchmark.xDimension()) {
       posterior.close();
       throw new IllegalArgumentException(

@@ -44,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
   static final String POSTERIOR_FILE = "posterior.bin";
 
   /** The field of the run file each flag sets. */
-  private static final Map<String, String> FIELDS =
+  static final Map<String, String> FIELDS =
       Map.ofEntries(
           Map.entry("--task", "task"),
           Map.entry("--observation", "observation"),
@@ -284,7 +284,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Paths from the command line are taken from the working directory, not the file's. */
-  private static Object fileValue(OptionSpec option) {
+  static Object fileValue(OptionSpec option) {
     Object value = option.getValue();
     if (value instanceof Path path) {
       return path.toAbsolutePath().toString();
@@ -303,7 +303,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** posterior_samples.csv for the first observation, posterior_samples_K.csv for the K-th after it. */
-  private static String samplesFile(int observation) {
+  static String samplesFile(int observation) {
     return observation == 0 ? "posterior_samples.csv" : "posterior_samples_" + (observation + 1) + ".csv";
   }
 

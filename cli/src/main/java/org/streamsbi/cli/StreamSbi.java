@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "StreamSBI 0.1.0",
     description = "Online neural posterior estimation from simulations streamed through Kafka.",
-    subcommands = {RunCommand.class, DashboardCommand.class, EvaluateCommand.class, DiagnoseCommand.class, BenchCommand.class, SimulateCommand.class})
+    subcommands = {RunCommand.class, DashboardCommand.class, EvaluateCommand.class, DiagnoseCommand.class, BenchCommand.class, SimulateCommand.class, TrainCommand.class, SampleCommand.class})
 public final class StreamSbi {
 
   public static void main(String[] args) {

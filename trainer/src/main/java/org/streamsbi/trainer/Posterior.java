@@ -6,12 +6,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.streamsbi.core.prior.Prior;
 
@@ -32,6 +34,11 @@ public final class Posterior implements AutoCloseable {
   private static final int MAP_DRAWS = 1_000;
   private static final int MAP_STARTS = 10;
   private static final int MAP_ITERATIONS = 500;
+  /**
+   * Tags a file that starts with its prior; earlier files start with the estimator's own tag,
+   * which differs from this one.
+   */
+  private static final int FORMAT = 0x5342_5031;
 
   private final ConditionalDensity density;
   private final Prior prior;
@@ -46,9 +53,49 @@ public final class Posterior implements AutoCloseable {
     this.prior = prior;
   }
 
-  /** Reads a posterior written by {@link #save}; the prior is not part of the file. */
+  /**
+   * Reads a posterior written by {@link #save} under the prior it records.
+   *
+   * @throws IllegalArgumentException when the file records no prior: one saved before priors were
+   *     recorded, or trained under a prior of no kind a run file names; load it with {@link
+   *     #load(InputStream, Prior)}
+   */
+  public static Posterior load(InputStream in) throws IOException {
+    DataInputStream data = new DataInputStream(new BufferedInputStream(in));
+    Prior prior = recorded(data).orElseThrow(
+        () -> new IllegalArgumentException(
+            "the file records no prior (saved by an earlier version, or under a prior of no kind a"
+                + " run file names): give the prior it was trained under"));
+    return withDensity(data, prior);
+  }
+
+  /**
+   * Reads a posterior written by {@link #save}, or by a version that did not record the prior,
+   * and samples it under {@code prior} whatever the file records.
+   */
   public static Posterior load(InputStream in, Prior prior) throws IOException {
-    ConditionalDensity density = ConditionalDensity.read(new DataInputStream(in));
+    DataInputStream data = new DataInputStream(new BufferedInputStream(in));
+    recorded(data);
+    return withDensity(data, prior);
+  }
+
+  /** The prior a file written by {@link #save} records; empty for files that record none. */
+  public static Optional<Prior> recordedPrior(InputStream in) throws IOException {
+    return recorded(new DataInputStream(new BufferedInputStream(in)));
+  }
+
+  /** Reads the prior section, when the file has one, leaving {@code data} at the estimator. */
+  private static Optional<Prior> recorded(DataInputStream data) throws IOException {
+    data.mark(Integer.BYTES);
+    if (data.readInt() == FORMAT) {
+      return SavedPrior.read(data);
+    }
+    data.reset();
+    return Optional.empty();
+  }
+
+  private static Posterior withDensity(DataInputStream data, Prior prior) throws IOException {
+    ConditionalDensity density = ConditionalDensity.read(data);
     try {
       return new Posterior(density, prior);
     } catch (RuntimeException e) {
@@ -57,8 +104,14 @@ public final class Posterior implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes the prior, the estimator's configuration, its z-scoring (with the logit transform and
+   * the widths of θ and x it was trained on) and its parameters.
+   */
   public synchronized void save(OutputStream out) throws IOException {
     DataOutputStream data = new DataOutputStream(out);
+    data.writeInt(FORMAT);
+    SavedPrior.write(data, prior);
     density.write(data);
     data.flush();
   }

@@ -77,4 +77,15 @@ public final class BoxUniform implements Prior {
     }
     return true;
   }
+
+  /** The same box: a saved posterior's prior is compared with the one it is used under. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BoxUniform b && Arrays.equals(low, b.low) && Arrays.equals(high, b.high);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(low) + Arrays.hashCode(high);
+  }
 }

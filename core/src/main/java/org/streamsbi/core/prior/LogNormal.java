@@ -19,6 +19,16 @@ public final class LogNormal implements Prior {
     return logScale.dimension();
   }
 
+  /** μ of log θ, a copy. */
+  public double[] mean() {
+    return logScale.mean();
+  }
+
+  /** Σ of log θ, a copy. */
+  public double[][] covariance() {
+    return logScale.covariance();
+  }
+
   @Override
   public float[] sample(RandomGenerator rng) {
     float[] theta = new float[dimension()];
@@ -54,5 +64,15 @@ public final class LogNormal implements Prior {
       }
     }
     return true;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LogNormal l && logScale.equals(l.logScale);
+  }
+
+  @Override
+  public int hashCode() {
+    return 17 + logScale.hashCode();
   }
 }

@@ -1,5 +1,6 @@
 package org.streamsbi.core.prior;
 
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /** A Gaussian prior N(μ, Σ) with a full covariance matrix. */
@@ -7,6 +8,7 @@ public final class MultivariateNormal implements Prior {
   private static final double LOG_2PI = Math.log(2 * Math.PI);
 
   private final double[] mean;
+  private final double[][] covariance;
   private final double[][] cholesky;
   private final double logNormalizer;
 
@@ -34,6 +36,10 @@ public final class MultivariateNormal implements Prior {
       }
     }
     this.mean = mean.clone();
+    this.covariance = new double[d][];
+    for (int i = 0; i < d; i++) {
+      this.covariance[i] = covariance[i].clone();
+    }
     this.cholesky = choleskyFactor(covariance);
     double logDet = 0;
     for (int i = 0; i < d; i++) {
@@ -77,6 +83,20 @@ public final class MultivariateNormal implements Prior {
   @Override
   public int dimension() {
     return mean.length;
+  }
+
+  /** μ, a copy. */
+  public double[] mean() {
+    return mean.clone();
+  }
+
+  /** Σ as given, a copy: rebuilding it from the Cholesky factor would round it. */
+  public double[][] covariance() {
+    double[][] out = new double[covariance.length][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = covariance[i].clone();
+    }
+    return out;
   }
 
   /** A draw in double precision, for priors built on this one. */
@@ -138,5 +158,16 @@ public final class MultivariateNormal implements Prior {
       }
     }
     return true;
+  }
+
+  /** The same μ and Σ: a saved posterior's prior is compared with the one it is used under. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MultivariateNormal n && Arrays.equals(mean, n.mean) && Arrays.deepEquals(covariance, n.covariance);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(mean) + Arrays.deepHashCode(covariance);
   }
 }
