@@ -24,8 +24,12 @@ import org.streamsbi.broker.TopicProvisioner;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.buffer.ReplayBufferConfig;
 import org.streamsbi.buffer.SampleIngestor;
+import org.streamsbi.controller.OnlineNpe;
+import org.streamsbi.controller.RunConfig;
+import org.streamsbi.controller.RunResult;
 import org.streamsbi.core.Proposal;
 import org.streamsbi.core.arrow.ProposalCodec;
+import org.streamsbi.core.prior.BoxUniform;
 import org.streamsbi.simulator.PersistentProcessSimulator;
 import org.streamsbi.simulator.ProcessSimulator;
 import org.streamsbi.simulator.ProcessSimulatorConfig;
@@ -45,7 +49,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * and ingestor into the replay buffer, as a ratio to calling the same simulator in a plain loop;
  * and a trivial Python simulator's throughput through the same path with each process protocol
  * (one-shot, persistent, persistent in batches), as a ratio to a bare loop that drives the same
- * persistent program over a pipe from Java.
+ * persistent program over a pipe from Java; and the simulation phase of a whole run whose program
+ * sleeps a few milliseconds per simulation, as a ratio to its slots' ideal.
  */
 @Command(
     name = "simulators",
@@ -55,7 +60,9 @@ import picocli.CommandLine.Model.CommandSpec;
       "same simulator (two_moons). Process protocols: simulations/s of a trivial Python simulator",
       "(examples/python/bench_simulator.py) through Kafka into the buffer, one-shot, persistent and",
       "batched, each as a ratio to a bare loop driving the persistent program over a pipe from Java",
-      "without Kafka."
+      "without Kafka. Sleeping program: the simulation phase (summary.json) of a run of the same file",
+      "waiting --simulation-ms per simulation with --sleeping-slots persistent slots, as a ratio to",
+      "simulations × ms / slots."
     })
 final class SimulatorBenchmark implements Callable<Integer> {
   private static final int PASSES = 3;
@@ -76,7 +83,7 @@ final class SimulatorBenchmark implements Callable<Integer> {
   @Option(names = "--one-shot-simulations", defaultValue = "100", description = "one-shot process simulations (default ${DEFAULT-VALUE})")
   int oneShotSimulations;
 
-  @Option(names = "--persistent-simulations", defaultValue = "20000", description = "persistent process simulations (default ${DEFAULT-VALUE})")
+  @Option(names = "--persistent-simulations", defaultValue = "50000", description = "persistent process simulations (default ${DEFAULT-VALUE})")
   int persistentSimulations;
 
   @Option(names = "--batch", defaultValue = "100", description = "proposals per request of the batched protocol (default ${DEFAULT-VALUE})")
@@ -85,17 +92,27 @@ final class SimulatorBenchmark implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "2", description = "programs each worker runs at once, its concurrency (default ${DEFAULT-VALUE}, as in examples/process-simulator.yaml)")
   int slots;
 
-  @Option(names = "--program", defaultValue = "examples/python/bench_simulator.py", description = "the trivial Python simulator, run as PROGRAM one-shot|persistent|batched (default ${DEFAULT-VALUE})")
+  @Option(names = "--program", defaultValue = "examples/python/bench_simulator.py", description = "the Python simulators, run as PROGRAM one-shot|persistent|batched|sleeping MS (default ${DEFAULT-VALUE})")
   Path program;
+
+  @Option(names = "--sleeping-simulations", defaultValue = "2000", description = "simulations of the run of the sleeping program (default ${DEFAULT-VALUE}; the target is set at 10000)")
+  int sleepingSimulations;
+
+  @Option(names = "--simulation-ms", defaultValue = "5", description = "milliseconds the sleeping program waits per simulation (default ${DEFAULT-VALUE})")
+  double simulationMillis;
+
+  @Option(names = "--sleeping-slots", defaultValue = "4", description = "programs the run's worker keeps for the sleeping program (default ${DEFAULT-VALUE})")
+  int sleepingSlots;
 
   @Option(names = "--kafka-dir", description = "data directory of the embedded broker (default a temporary one)")
   Path kafkaDirectory;
 
   @Override
   public Integer call() throws Exception {
-    if (simulations < 1 || perRecord < 1 || oneShotSimulations < 1 || persistentSimulations < 1 || batch < 1 || slots < 1) {
-      throw new IllegalArgumentException(
-          "--simulations, --per-record, --one-shot-simulations, --persistent-simulations, --batch and --slots must be positive");
+    if (simulations < 1 || perRecord < 1 || oneShotSimulations < 1 || persistentSimulations < 1 || batch < 1 || slots < 1
+        || sleepingSimulations < 1 || sleepingSlots < 1 || !(simulationMillis > 0)) {
+      throw new IllegalArgumentException("--simulations, --per-record, --one-shot-simulations, --persistent-simulations,"
+          + " --batch, --slots, --sleeping-simulations, --simulation-ms and --sleeping-slots must be positive");
     }
     if (!Files.isRegularFile(program)) {
       throw new IllegalArgumentException("--program " + program + " does not exist");
@@ -118,6 +135,7 @@ final class SimulatorBenchmark implements Callable<Integer> {
       out.flush();
 
       processes(clients, out);
+      sleepingRun(broker.bootstrapServers(), out);
     }
     return 0;
   }
@@ -152,9 +170,11 @@ final class SimulatorBenchmark implements Callable<Integer> {
   }
 
   /**
-   * Samples per second into the buffer in steady state: from the first samples' arrival to the
-   * last, so that the worker's joining the group and a program's start, which the loops do not
-   * pay either, are left out.
+   * Samples per second into the buffer in steady state: a first record's samples are awaited, so
+   * that the worker's joining the group and its producer's and programs' start, which the loops do
+   * not pay either, are left out; then the rest is timed from the first of its samples' arrival to
+   * the last. Without the first record, a worker that simulated ahead while its producer started
+   * committed much of the rest at once, and the rate read several times too high.
    */
   private static double throughKafka(KafkaClients clients, String run, StreamingSimulator simulator, List<Proposal> proposals,
       SimulationWorkerConfig config, int perRecord) throws InterruptedException {
@@ -163,43 +183,54 @@ final class SimulatorBenchmark implements Callable<Integer> {
       new TopicProvisioner(admin, Duration.ofMinutes(1)).provision(topics, 4);
     }
     ProposalCodec codec = new ProposalCodec(simulator.thetaDimension());
-    try (KafkaProducer<String, byte[]> producer = clients.producer("bench-controller")) {
-      Acknowledgements acks = new Acknowledgements();
-      for (int from = 0; from < proposals.size(); from += perRecord) {
-        List<Proposal> batch = proposals.subList(from, Math.min(proposals.size(), from + perRecord));
-        acks.add(producer.send(new ProducerRecord<>(topics.proposals(), batch.get(0).proposalId(), codec.encode(batch))));
-      }
-      acks.await("proposals");
+    int first = Math.min(perRecord, proposals.size() / 10);
+    if (first < 1) {
+      throw new IllegalArgumentException(run + ": give at least 10 simulations for a rate");
     }
-    try (ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(proposals.size(), 1, 0.1),
-        simulator.thetaDimension(), simulator.xDimension())) {
+    try (KafkaProducer<String, byte[]> producer = clients.producer("bench-controller");
+        ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(proposals.size(), 1, 0.1),
+            simulator.thetaDimension(), simulator.xDimension())) {
       SampleIngestor ingestor = new SampleIngestor(clients, topics, buffer);
       Thread ingesting = new Thread(ingestor, "bench-ingestor");
       ingesting.start();
       SimulationWorker worker = new SimulationWorker(run + "-worker", clients, topics, simulator, config);
       Thread working = new Thread(worker, "bench-worker");
       working.start();
-      long first = 0;
-      long start = 0;
-      while (buffer.distinctSamples() < proposals.size()) {
-        if (!working.isAlive() || !ingesting.isAlive()) {
-          throw new IllegalStateException("the worker or the ingestor stopped after " + buffer.distinctSamples() + " samples");
-        }
-        if (start == 0 && buffer.distinctSamples() > 0) {
-          start = System.nanoTime();
-          first = buffer.distinctSamples();
-        }
-        Thread.sleep(1);
-      }
+      write(producer, topics, codec, proposals.subList(0, first), perRecord);
+      await(buffer, first, working, ingesting);
+      write(producer, topics, codec, proposals.subList(first, proposals.size()), perRecord);
+      await(buffer, first + 1, working, ingesting);
+      long start = System.nanoTime();
+      long arrived = buffer.distinctSamples();
+      await(buffer, proposals.size(), working, ingesting);
       double seconds = (System.nanoTime() - start) / 1e9;
       worker.close();
       ingestor.close();
       working.join(30_000);
       ingesting.join(30_000);
-      if (first > proposals.size() / 2) {
+      if (arrived - first > (proposals.size() - first) / 2) {
         throw new IllegalStateException(run + ": half the samples arrived at once; give more simulations for a rate");
       }
-      return (proposals.size() - first) / seconds;
+      return (proposals.size() - arrived) / seconds;
+    }
+  }
+
+  private static void write(KafkaProducer<String, byte[]> producer, RunTopics topics, ProposalCodec codec,
+      List<Proposal> proposals, int perRecord) {
+    Acknowledgements acks = new Acknowledgements();
+    for (int from = 0; from < proposals.size(); from += perRecord) {
+      List<Proposal> batch = proposals.subList(from, Math.min(proposals.size(), from + perRecord));
+      acks.add(producer.send(new ProducerRecord<>(topics.proposals(), batch.get(0).proposalId(), codec.encode(batch))));
+    }
+    acks.await("proposals");
+  }
+
+  private static void await(ReplayBuffer buffer, long samples, Thread working, Thread ingesting) throws InterruptedException {
+    while (buffer.distinctSamples() < samples) {
+      if (!working.isAlive() || !ingesting.isAlive()) {
+        throw new IllegalStateException("the worker or the ingestor stopped after " + buffer.distinctSamples() + " samples");
+      }
+      Thread.sleep(1);
     }
   }
 
@@ -251,6 +282,36 @@ final class SimulatorBenchmark implements Callable<Integer> {
     out.printf("  persistent ÷ one-shot %8.1f   (target ≥ 50)%n", viaPersistent / viaOneShot);
     out.printf("  persistent ÷ bare pipe %7.2f   (target ≥ 0.7; 1 slot: %.2f)%n", viaPersistent / pipe, viaPersistentAlone / pipe);
     out.printf("  batched ÷ persistent %9.1f   (target ≥ 5)%n", viaBatched / viaPersistent);
+    out.flush();
+  }
+
+  /**
+   * A whole run (controller, trainer and one worker in this JVM) of the sleeping program through
+   * the persistent protocol: its simulation phase as summary.json reports it, from the first
+   * proposal written to the last result read, against the ideal of every slot busy throughout.
+   */
+  private void sleepingRun(String bootstrapServers, PrintWriter out) throws InterruptedException {
+    List<String> sleeping = new ArrayList<>(command("sleeping"));
+    sleeping.add(Double.toString(simulationMillis));
+    RunConfig config = RunConfig.custom("bench-sleeping-" + System.nanoTime(), sleepingSimulations)
+        .bootstrapServers(bootstrapServers)
+        .workers(1)
+        .workerConfig(SimulationWorkerConfig.custom().concurrency(sleepingSlots).timeLimit(Duration.ofMinutes(1)).build())
+        // Only the simulation phase is timed: stop training soon after the last sample.
+        .patience(1)
+        .build();
+    PersistentProcessSimulator simulator =
+        new PersistentProcessSimulator(program(sleeping).protocol(ProcessSimulatorConfig.Protocol.PERSISTENT).build());
+    double phase;
+    try (RunResult result = new OnlineNpe(BoxUniform.of(2, -1, 1), simulator).run(config, new float[] {0.2f, -0.3f})) {
+      phase = result.summary().seconds().simulation();
+    }
+    double ideal = sleepingSimulations * simulationMillis / 1000 / sleepingSlots;
+    out.printf("sleeping program through a run (%s sleeping %s; persistent, 1 worker, %d slots, npe):%n",
+        program, simulationMillis, sleepingSlots);
+    out.printf("  %,d simulations: simulation phase %.2f s (summary.json), ideal %.2f s (%,d × %s ms / %d slots)%n",
+        sleepingSimulations, phase, ideal, sleepingSimulations, simulationMillis, sleepingSlots);
+    out.printf("  simulation phase ÷ ideal %6.2f   (target ≤ 1.3 at 10,000 simulations, 5 ms, 4 slots)%n", phase / ideal);
     out.flush();
   }
 

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,12 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,8 +63,10 @@ import org.slf4j.LoggerFactory;
  * committed in one Kafka transaction, so a proposal counts as done only when its results are
  * written, and read_committed readers never see the results of a poll whose offsets were not
  * committed. The transaction spans the writes only, not the simulations, so hour-long simulations
- * do not outlive the transaction timeout; while they run the worker keeps polling with its
- * partitions paused to stay in the group. A worker that dies hands its uncommitted proposals to
+ * do not outlive the transaction timeout; while they run the worker keeps polling (with its
+ * partitions paused once its slots have a poll queued behind the one they simulate) to stay in the
+ * group. Commits overlap the simulations: the slots go on with the next poll's proposals while the
+ * last one's results are committed. A worker that dies hands its uncommitted proposals to
  * another member, and results for partitions it lost in a rebalance are discarded, not written.
  *
  * <p>When the circuit breaker opens the worker still commits what it resolved, writes the
@@ -74,8 +78,23 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulationWorker.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration POLL = Duration.ofMillis(200);
-  private static final Duration WAIT = Duration.ofMillis(50);
+  /** How often the worker looks for finished simulations to commit while some are under way. */
+  private static final Duration TICK = Duration.ofMillis(10);
   private static final Duration TRANSACTION_WINDOW = Duration.ofMillis(200);
+  /**
+   * Polls' records under way at least: the slots simulate the next poll's proposals while the last
+   * one's results are committed, so a commit does not leave them idle.
+   */
+  private static final int POLLS_AHEAD = 2;
+  /**
+   * Simulation time queued for the slots at least, as far as they took for the last proposals:
+   * quick simulations finish two polls long before a commit does (a commit took up to half a
+   * second on a busy machine), slow ones are held by {@link #POLLS_AHEAD} alone, so that a worker
+   * does not hoard proposals that other workers could take.
+   */
+  private static final Duration LOOKAHEAD = Duration.ofSeconds(1);
+  /** Bytes of samples per record, roughly: well under the producer's default request size of 1 MiB. */
+  private static final int SAMPLE_RECORD_BYTES = 256 * 1024;
 
   private final String workerId;
   private final RunTopics topics;
@@ -92,8 +111,16 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
   private final AtomicLong simulated = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong samplesWritten = new AtomicLong();
-  private final Set<TopicPartition> revokedDuringPoll = new HashSet<>();
-  private boolean busy;
+  private final int maxPollRecords;
+  private final int samplesPerRecord;
+  /** Polls under way or awaiting their commit, in the order they came; the consumer thread's only. */
+  private final Deque<Flight> flights = new ArrayDeque<>();
+  private boolean landing;
+  private CompletableFuture<Void> transactions;
+  /** The slots' recent pace, together; infinite until a flight has been timed. */
+  private double secondsPerProposal = Double.POSITIVE_INFINITY;
+  /** Released when a flight's last task ends. */
+  private final Semaphore landed = new Semaphore(0);
 
   /**
    * A worker for an in-JVM simulator whose failures depend only on θ and the seed
@@ -118,16 +145,19 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     this.proposalCodec = new ProposalCodec(simulator.thetaDimension());
     this.sampleCodec = new SampleCodec(simulator.thetaDimension(), simulator.xDimension());
     this.simulation = new ResilientSimulation(workerId, simulator, config);
-    // A poll is committed as one transaction once all of it is simulated: take only as many
-    // records as run at once (each holds a proposal at least; a batch simulator fills its batches),
-    // so a slow simulation delays, and a crash loses, little other work.
+    // A poll takes only as many records as run at once (each holds a proposal at least; a batch
+    // simulator fills its batches), so a slow simulation delays, and a crash loses, little other work.
     // Cooperative rebalancing revokes only the partitions that move: with the eager default every
     // join or leave (each circuit that opens or half-opens) revoked every worker's partitions and
     // so discarded every batch in flight, and workers whose circuits kept opening discarded each
     // other's dead letters for ever.
+    this.maxPollRecords = concurrency * simulation.batchSize();
+    // θ and x as float32, plus the ids, the seed, the round and the time.
+    this.samplesPerRecord =
+        Math.max(1, SAMPLE_RECORD_BYTES / (4 * (simulator.thetaDimension() + simulator.xDimension()) + 128));
     this.consumer =
         clients.consumer(topics.workerGroup(), workerId, Map.of(
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency * simulation.batchSize(),
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
             ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()));
     this.producer = clients.transactionalProducer(workerId, topics.run() + "-" + workerId + "-" + UUID.randomUUID());
     this.deadLetters = new DeadLetters(producer, topics);
@@ -145,17 +175,38 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
   @Override
   public void run() {
     try {
-      producer.initTransactions();
+      // The producer's start (finding its coordinator, fencing an older self) and the group join
+      // take a few round trips each: take them at once, the first commit waits for the producer.
+      transactions = CompletableFuture.runAsync(producer::initTransactions, task -> {
+        Thread t = new Thread(task, "streamsbi-" + workerId + "-transactions");
+        t.setDaemon(true);
+        t.start();
+      });
       subscribe();
       while (running.get()) {
+        if (transactions.isCompletedExceptionally()) {
+          awaitTransactions();
+        }
         if (simulation.circuitBreaker().getState() == CircuitBreaker.State.OPEN) {
-          standAside();
+          land();
+          if (running.get()) {
+            standAside();
+          }
           continue;
         }
-        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-        if (!records.isEmpty()) {
-          process(records);
+        ConsumerRecords<String, byte[]> records;
+        if (steer()) {
+          records = consumer.poll(flights.isEmpty() ? POLL : TICK);
+        } else {
+          // Woken as soon as a flight lands, so that its slots find the next poll already queued.
+          landed.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
+          landed.drainPermits();
+          records = consumer.poll(Duration.ZERO);
         }
+        if (!records.isEmpty()) {
+          launch(records);
+        }
+        commitDue(records.isEmpty());
       }
     } catch (WakeupException e) {
       if (running.get()) {
@@ -177,9 +228,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
         new ConsumerRebalanceListener() {
           @Override
           public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (busy) {
-              revokedDuringPoll.addAll(partitions);
-            }
+            flights.forEach(f -> f.revoked.addAll(partitions));
           }
 
           @Override
@@ -189,7 +238,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
 
           @Override
           public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (busy) {
+            if (!hasRoom()) {
               consumer.pause(partitions);
             }
           }
@@ -197,188 +246,224 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
   }
 
   /**
-   * Simulates a poll's proposals and commits their results with the offsets; those of partitions
-   * a rebalance took away are handed back.
-   * While simulations are quick, further polls join the same transaction until it has taken
-   * {@link #TRANSACTION_WINDOW}: a transaction costs a few broker round trips, which would
-   * otherwise dominate simulators that take microseconds.
+   * Whether the slots may take more: while fewer than {@link #POLLS_AHEAD} polls' records, or
+   * less than {@link #LOOKAHEAD} of simulation, are under way, so that they always have work
+   * queued behind what they simulate; none while the worker lands its flights for an open circuit.
    */
-  private void process(ConsumerRecords<String, byte[]> first) throws InterruptedException {
-    Taken taken = new Taken();
-    long started = System.nanoTime();
-    busy = true;
-    revokedDuringPoll.clear();
-    try {
-      ConsumerRecords<String, byte[]> next = first;
-      do {
-        List<Proposal> proposals = taken.add(next, proposalCodec);
-        consumer.pause(consumer.assignment());
-        ResilientSimulation.Outcome[] outcomes = simulateAll(proposals);
-        taken.outcomes.addAll(Arrays.asList(outcomes));
-        consumer.resume(consumer.assignment());
-        if (taken.outcomes.stream().anyMatch(ResilientSimulation.Outcome::refused)
-            || System.nanoTime() - started > TRANSACTION_WINDOW.toNanos()) {
-          break;
-        }
-        next = consumer.poll(Duration.ZERO);
-      } while (!next.isEmpty());
-    } finally {
-      busy = false;
-      consumer.resume(consumer.assignment());
+  private boolean hasRoom() {
+    if (landing) {
+      return false;
     }
-    Set<TopicPartition> keep = new HashSet<>();
-    for (TopicPartition tp : taken.partitions()) {
-      if (!revokedDuringPoll.contains(tp) && consumer.assignment().contains(tp)) {
-        keep.add(tp);
+    int records = 0;
+    int proposals = 0;
+    for (Flight f : flights) {
+      if (f.done()) {
+        learn(f);
+      } else {
+        records += f.records.size();
+        proposals += f.all.size();
       }
     }
-    if (keep.size() < taken.partitions().size()) {
-      LOG.info("worker {}: handing back proposals of {} (partitions reassigned)", workerId,
-          taken.partitions().stream().filter(tp -> !keep.contains(tp)).toList());
-    }
-    commit(taken, keep);
+    return records < POLLS_AHEAD * maxPollRecords || proposals * secondsPerProposal < LOOKAHEAD.toNanos() / 1e9;
   }
 
-  /** The records of one transaction, their proposals in order, and how each proposal ended. */
-  private static final class Taken {
-    final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    final Map<ConsumerRecord<String, byte[]>, List<Proposal>> proposals = new HashMap<>();
-    final Map<ConsumerRecord<String, byte[]>, String> malformed = new HashMap<>();
-    final List<ResilientSimulation.Outcome> outcomes = new ArrayList<>();
+  /** Folds a finished flight's pace into {@link #secondsPerProposal}, once. */
+  private void learn(Flight flight) {
+    double pace = flight.secondsPerProposal();
+    if (flight.measured || Double.isNaN(pace)) {
+      return;
+    }
+    flight.measured = true;
+    secondsPerProposal = Double.isInfinite(secondsPerProposal) ? pace : 0.5 * secondsPerProposal + 0.5 * pace;
+  }
 
-    /** Adds a poll's records and returns their proposals, to be simulated in this order. */
-    List<Proposal> add(ConsumerRecords<String, byte[]> polled, ProposalCodec codec) {
-      List<Proposal> out = new ArrayList<>();
-      for (ConsumerRecord<String, byte[]> record : polled) {
-        records.add(record);
+  /**
+   * Pauses the partitions while the slots have enough to do, so polls keep the group only.
+   *
+   * @return whether the slots may take more
+   */
+  private boolean steer() {
+    Set<TopicPartition> assigned = consumer.assignment();
+    boolean room = hasRoom();
+    if (room) {
+      consumer.resume(assigned);
+    } else {
+      consumer.pause(assigned);
+    }
+    return room;
+  }
+
+  /**
+   * Hands a poll's proposals to the slots and returns at once: a batch simulator's slots take a
+   * share each, others one proposal at a time. The pool runs flights in the order they came, so
+   * the slots go on to the next poll's proposals while this thread commits the last one's results.
+   */
+  private void launch(ConsumerRecords<String, byte[]> records) {
+    Flight flight = new Flight(records, proposalCodec, System.nanoTime());
+    flights.add(flight);
+    List<Proposal> proposals = flight.all;
+    int n = proposals.size();
+    int size = simulation.batched() ? Math.max(1, (n + concurrency - 1) / concurrency) : 1;
+    int chunks = (n + size - 1) / size;
+    int tasks = Math.min(concurrency, chunks);
+    flight.started(tasks);
+    AtomicInteger next = new AtomicInteger();
+    for (int t = 0; t < tasks; t++) {
+      pool.execute(() -> {
+        Throwable failure = null;
+        flight.taskStarted();
         try {
-          List<Proposal> decoded = codec.decode(record.value());
-          proposals.put(record, decoded);
-          out.addAll(decoded);
-        } catch (MalformedBatchException e) {
-          malformed.put(record, "malformed proposal batch: " + e.getMessage());
+          for (int b = next.getAndIncrement(); b < chunks; b = next.getAndIncrement()) {
+            int from = b * size;
+            ResilientSimulation.Outcome[] done = simulation.simulate(proposals.subList(from, Math.min(n, from + size)));
+            System.arraycopy(done, 0, flight.outcomes, from, done.length);
+          }
+        } catch (RuntimeException | Error e) {
+          failure = e;
+        } finally {
+          if (flight.finished(failure)) {
+            landed.release();
+          }
         }
-      }
-      return out;
-    }
-
-    Set<TopicPartition> partitions() {
-      Set<TopicPartition> out = new HashSet<>();
-      records.forEach(r -> out.add(new TopicPartition(r.topic(), r.partition())));
-      return out;
-    }
-
-    /** For each partition, the offset after its last record here. */
-    Map<TopicPartition, OffsetAndMetadata> offsets(Set<TopicPartition> of) {
-      Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-      for (ConsumerRecord<String, byte[]> r : records) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        if (of.contains(tp)) {
-          out.merge(tp, new OffsetAndMetadata(r.offset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
-        }
-      }
-      return out;
+      });
     }
   }
 
   /**
-   * Runs the proposals on the pool while polling with paused partitions, to stay in the group; a
-   * batch simulator's slots get a share each.
+   * Commits the finished flights at the head of the queue (later ones must wait for earlier ones:
+   * the offsets committed cover every record before them) once the oldest is
+   * {@link #TRANSACTION_WINDOW} old, nothing else is under way and nothing came, or a circuit
+   * opened. A transaction costs a few broker round trips, which would otherwise dominate
+   * simulators that take microseconds; the slots meanwhile simulate the flights behind.
    */
-  private ResilientSimulation.Outcome[] simulateAll(List<Proposal> proposals) throws InterruptedException {
-    ResilientSimulation.Outcome[] outcomes = new ResilientSimulation.Outcome[proposals.size()];
-    int size = simulation.batched() ? Math.max(1, (proposals.size() + concurrency - 1) / concurrency) : 1;
-    int batches = (proposals.size() + size - 1) / size;
-    AtomicInteger next = new AtomicInteger();
-    List<Future<?>> tasks = new ArrayList<>();
-    for (int t = 0; t < Math.min(concurrency, batches); t++) {
-      tasks.add(
-          pool.submit(
-              () -> {
-                for (int b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
-                  int from = b * size;
-                  ResilientSimulation.Outcome[] done =
-                      simulation.simulate(proposals.subList(from, Math.min(outcomes.length, from + size)));
-                  System.arraycopy(done, 0, outcomes, from, done.length);
-                }
-              }));
-    }
-    for (Future<?> task : tasks) {
-      while (true) {
-        try {
-          task.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          break;
-        } catch (TimeoutException e) {
-          stayInGroup();
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("simulation task failed unexpectedly", e.getCause());
-        }
-      }
-    }
-    return outcomes;
-  }
-
-  private void stayInGroup() {
-    ConsumerRecords<String, byte[]> stray = consumer.poll(Duration.ZERO);
-    // Partitions are paused, so records arrive only from one assigned in a race; read them again later.
-    for (TopicPartition tp : stray.partitions()) {
-      consumer.seek(tp, stray.records(tp).get(0).offset());
-      consumer.pause(List.of(tp));
-    }
-  }
-
-  private void commit(Taken taken, Set<TopicPartition> keep) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = taken.offsets(keep);
-    if (offsets.isEmpty()) {
-      rewind(taken.partitions());
+  private void commitDue(boolean nothingCame) {
+    List<Flight> ready = finished();
+    if (ready.isEmpty()) {
       return;
     }
+    boolean due = System.nanoTime() - ready.get(0).takenAt >= TRANSACTION_WINDOW.toNanos()
+        || (nothingCame && ready.size() == flights.size())
+        || ready.stream().anyMatch(Flight::refusedAny);
+    if (due) {
+      commit(ready);
+    }
+  }
+
+  /** The flights done at the head of the queue: those that may be committed. */
+  private List<Flight> finished() {
+    List<Flight> ready = new ArrayList<>();
+    for (Flight f : flights) {
+      if (!f.done()) {
+        break;
+      }
+      f.throwIfCrashed();
+      learn(f);
+      ready.add(f);
+    }
+    return ready;
+  }
+
+  /** Takes no more proposals and commits every flight under way, staying in the group meanwhile. */
+  private void land() {
+    landing = true;
+    try {
+      while (running.get() && !flights.isEmpty()) {
+        steer();
+        ConsumerRecords<String, byte[]> stray = consumer.poll(TICK);
+        if (!stray.isEmpty()) {
+          // From a partition assigned in a race; the open circuit hands its proposals back.
+          launch(stray);
+        }
+        List<Flight> ready = finished();
+        if (!ready.isEmpty()) {
+          commit(ready);
+        }
+      }
+    } finally {
+      landing = false;
+    }
+  }
+
+  /**
+   * Writes the flights' samples and dead letters with the offsets past their records in one
+   * transaction, and removes them. Results of partitions a rebalance took away are dropped: the
+   * group gives those records to their new owner (or, given back, to this worker again from the
+   * committed offset). When the transaction fails every flight under way is dropped, since the
+   * later ones lie beyond offsets not committed, and their partitions are read again.
+   */
+  private void commit(List<Flight> ready) {
+    awaitTransactions();
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     long done = 0;
     long deadLettered = 0;
     long written = 0;
+    Set<TopicPartition> dropped = new HashSet<>();
+    List<Sample> samples = new ArrayList<>();
     List<Proposal> untried = new ArrayList<>();
     try {
-      producer.beginTransaction();
+      boolean begun = false;
       Acknowledgements acks = new Acknowledgements();
-      int index = 0;
-      for (ConsumerRecord<String, byte[]> record : taken.records) {
-        boolean kept = keep.contains(new TopicPartition(record.topic(), record.partition()));
-        String reason = taken.malformed.get(record);
-        if (reason != null) {
-          if (kept) {
+      for (Flight flight : ready) {
+        int index = 0;
+        for (ConsumerRecord<String, byte[]> record : flight.records) {
+          TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+          boolean kept = !flight.revoked.contains(tp) && assigned.contains(tp);
+          List<Proposal> proposals = flight.proposals.getOrDefault(record, List.of());
+          if (!kept) {
+            dropped.add(tp);
+            index += proposals.size();
+            continue;
+          }
+          if (!begun) {
+            producer.beginTransaction();
+            begun = true;
+          }
+          offsets.merge(tp, new OffsetAndMetadata(record.offset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
+          String reason = flight.malformed.get(record);
+          if (reason != null) {
             acks.add(producer.send(deadLetters.letter(record.key(), record.value(), "proposals", reason,
                 Map.of("worker", workerId, "offset", record.topic() + "/" + record.partition() + "@" + record.offset()))));
-          }
-          continue;
-        }
-        List<Sample> samples = new ArrayList<>();
-        for (int i = 0; i < taken.proposals.get(record).size(); i++) {
-          ResilientSimulation.Outcome outcome = taken.outcomes.get(index++);
-          if (!kept) {
             continue;
           }
-          if (outcome.refused()) {
-            untried.add(outcome.proposal());
-            continue;
+          for (int i = 0; i < proposals.size(); i++) {
+            ResilientSimulation.Outcome outcome = flight.outcomes[index++];
+            if (outcome.refused()) {
+              untried.add(outcome.proposal());
+              continue;
+            }
+            outcome.outputs().forEach((step, x) -> samples.add(sample(outcome, step, x)));
+            if (outcome.failure() != null) {
+              acks.add(producer.send(deadLetter(outcome)));
+              deadLettered++;
+            } else {
+              done++;
+            }
           }
-          outcome.outputs().forEach((step, x) -> samples.add(sample(outcome, step, x)));
-          if (outcome.failure() != null) {
-            acks.add(producer.send(deadLetter(outcome)));
-            deadLettered++;
-          } else {
-            done++;
-          }
-        }
-        if (!samples.isEmpty()) {
-          acks.add(producer.send(new ProducerRecord<>(topics.samples(), workerId, sampleCodec.encode(samples))));
-          written += samples.size();
         }
       }
-      if (!untried.isEmpty()) {
+      if (!dropped.isEmpty()) {
+        LOG.info("worker {}: handing back proposals of {} (partitions reassigned)", workerId, dropped);
+      }
+      if (!begun) {
+        flights.removeAll(ready);
+        return;
+      }
+      // One record per many samples: each record costs an Arrow stream's schema and framing on
+      // both sides, which for a vectorised simulator cost more than its samples.
+      for (int from = 0; from < samples.size(); from += samplesPerRecord) {
+        acks.add(producer.send(new ProducerRecord<>(topics.samples(), workerId,
+            sampleCodec.encode(samples.subList(from, Math.min(samples.size(), from + samplesPerRecord))))));
+      }
+      written = samples.size();
+      for (int from = 0; from < untried.size(); from += samplesPerRecord) {
         // Written back rather than left uncommitted, so that the results of the same records are
         // committed with the offsets past them and another worker tries only these.
-        acks.add(producer.send(new ProducerRecord<>(topics.proposals(), untried.get(0).proposalId(),
-            proposalCodec.encode(untried))));
+        List<Proposal> back = untried.subList(from, Math.min(untried.size(), from + samplesPerRecord));
+        acks.add(producer.send(new ProducerRecord<>(topics.proposals(), back.get(0).proposalId(),
+            proposalCodec.encode(back))));
+      }
+      if (!untried.isEmpty()) {
         LOG.info("worker {}: circuit breaker open, handing back {} proposals it did not try", workerId, untried.size());
       }
       acks.await("samples and dead letters");
@@ -390,18 +475,16 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     } catch (KafkaException | BrokerException e) {
       LOG.warn("worker {}: transaction aborted, proposals will be redelivered: {}", workerId, e.toString());
       producer.abortTransaction();
-      rewind(taken.partitions());
+      Set<TopicPartition> again = new HashSet<>();
+      flights.forEach(f -> again.addAll(f.partitions()));
+      flights.clear();
+      rewind(again);
       return;
     }
+    flights.removeAll(ready);
     simulated.addAndGet(done);
     failed.addAndGet(deadLettered);
     samplesWritten.addAndGet(written);
-    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
-      consumer.seek(e.getKey(), e.getValue().offset());
-    }
-    Set<TopicPartition> handedBack = taken.partitions();
-    handedBack.removeAll(keep);
-    rewind(handedBack);
   }
 
   private Sample sample(ResilientSimulation.Outcome outcome, int step, float[] x) {
@@ -425,6 +508,18 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     context.put("stderr-tail", failure.stderrTail());
     return deadLetters.letter(p.proposalId(), proposalCodec.encode(List.of(p)), "proposal",
         String.valueOf(failure.getMessage()), context);
+  }
+
+  /** Waits until the producer may begin transactions; its start's failure is the worker's. */
+  private void awaitTransactions() {
+    try {
+      transactions.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /** Puts the partitions back at their committed offsets, so their proposals are read again. */
@@ -472,6 +567,7 @@ public final class SimulationWorker implements Runnable, AutoCloseable {
     event.put("circuit_breaker", state);
     event.put("failure_rate", m.getFailureRate());
     event.put("failed_proposals", m.getNumberOfFailedCalls());
+    awaitTransactions();
     try {
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(topics.events(), "worker", JSON.writeValueAsBytes(event))).get();

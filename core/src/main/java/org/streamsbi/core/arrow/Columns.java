@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import org.apache.arrow.memory.BufferAllocator;
@@ -35,10 +37,14 @@ final class Columns {
   private static final BufferAllocator ROOT = new RootAllocator();
   private static final ArrowType FLOAT32 = new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
 
-  private final VectorSchemaRoot root;
+  /**
+   * The root's vectors by name, looked up once: {@link VectorSchemaRoot#getVector(String)} scans
+   * every field, which at nine cells a sample cost more than writing them.
+   */
+  private final Map<String, FieldVector> vectors = new HashMap<>();
 
   private Columns(VectorSchemaRoot root) {
-    this.root = root;
+    root.getFieldVectors().forEach(v -> vectors.putIfAbsent(v.getName(), v));
   }
 
   static Field utf8(String name) {
@@ -141,7 +147,7 @@ final class Columns {
   }
 
   private <V extends FieldVector> V vector(String name, Class<V> type) {
-    return type.cast(root.getVector(name));
+    return type.cast(vectors.get(name));
   }
 
   private void requireValue(FieldVector vector, int row) {
