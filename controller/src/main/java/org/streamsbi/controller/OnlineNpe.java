@@ -225,8 +225,9 @@ public final class OnlineNpe {
               simulator.xDimension());
       this.producer = clients.producer(topics.run() + "-controller");
       this.publisher = new ProposalPublisher(producer, topics, prior.dimension(), config.proposalsPerMessage());
-      this.ledger = new ProposalLedger(clients, topics, prior.dimension(), simulator.xDimension());
-      start(new SampleIngestor(clients, topics, buffer), "ingestor");
+      IssuedProposals issued = new IssuedProposals();
+      this.ledger = new ProposalLedger(clients, topics, issued, prior.dimension(), simulator.xDimension());
+      start(new SampleIngestor(clients, topics, buffer, issued), "ingestor");
       start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
         String id = topics.run() + "-worker-" + i;
