@@ -2,6 +2,7 @@ package org.streamsbi.controller;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,6 +31,7 @@ import org.streamsbi.core.prior.Prior;
 import org.streamsbi.simulator.SimulationWorker;
 import org.streamsbi.simulator.Simulator;
 import org.streamsbi.simulator.StreamingSimulator;
+import org.streamsbi.trainer.CheckpointStep;
 import org.streamsbi.trainer.NpeTrainer;
 import org.streamsbi.trainer.Posterior;
 import org.streamsbi.trainer.TrainingProgress;
@@ -154,8 +155,19 @@ public final class OnlineNpe {
       try (Admin admin = clients.admin()) {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }
+      ResumePoint resumed = config.trainer().resume()
+          ? ResumePoint.read(clients, topics, config, prior.dimension(), simulator.xDimension()) : ResumePoint.none();
+      if (resumed.resumed()) {
+        if (config.method() == Method.TSNPE_ASYNC) {
+          throw new IllegalArgumentException("run " + topics.run() + " holds proposals already: a tsnpe-async run"
+              + " cannot be resumed yet; start it again under another run name");
+        }
+        LOG.info("resuming run {}: {} samples, {} of {} proposals issued, {} of them outstanding, round {}, training step {}",
+            topics.run(), resumed.samples(), resumed.issued().size(), config.simulations(), resumed.outstanding(),
+            resumed.round(), CheckpointStep.of(config.roundTrainer(resumed.round()).checkpointDirectory()).orElse(0));
+      }
       double brokerSeconds = seconds(start);
-      try (Session s = new Session(config, clients, topics, observation)) {
+      try (Session s = new Session(config, clients, topics, observation, resumed)) {
         session = s;
         try {
           return s.run(start, brokerSeconds);
@@ -184,6 +196,7 @@ public final class OnlineNpe {
     private final List<AutoCloseable> services = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final ProposalLedger ledger;
+    private final ResumePoint resumed;
     private final AtomicReference<TrainingProgress> lastValidation = new AtomicReference<>();
     private volatile long arrivedAt;
     private volatile long trainingStartedAt;
@@ -209,12 +222,12 @@ public final class OnlineNpe {
     private volatile long reportedSteps;
     private boolean trainingLagged;
     private volatile long trainingLagEpisodes;
-    private final Map<String, Long> lastSamplesByWorker = new HashMap<>();
     private final Map<String, SimulationWorker> localWorkers = new HashMap<>();
-    private long lastReportAt;
+    private final WorkerRates workerRates = new WorkerRates();
 
-    Session(RunConfig config, KafkaClients clients, RunTopics topics, float[] observation) {
+    Session(RunConfig config, KafkaClients clients, RunTopics topics, float[] observation, ResumePoint resumed) {
       this.config = config;
+      this.resumed = resumed;
       this.observation = observation;
       this.proposalRng = new SplittableRandom(config.seed());
       this.topics = topics;
@@ -227,6 +240,9 @@ public final class OnlineNpe {
       this.publisher = new ProposalPublisher(producer, topics, prior.dimension(), config.proposalsPerMessage());
       IssuedProposals issued = new IssuedProposals();
       this.ledger = new ProposalLedger(clients, topics, issued, prior.dimension(), simulator.xDimension());
+      ledger.issued(List.copyOf(resumed.issued()));
+      published.set(resumed.issued().size());
+      round = resumed.round();
       start(new SampleIngestor(clients, topics, buffer, issued), "ingestor");
       start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
@@ -258,10 +274,6 @@ public final class OnlineNpe {
           monitor.start();
           result = withoutBarriers(start, trainerThread);
         } else {
-          publish(1, config.roundSimulations(1), ProposalSource.prior(prior));
-          if (config.rounds() == 1) {
-            proposingDone = true;
-          }
           monitor.start();
           result = withBarriers(start);
         }
@@ -353,13 +365,24 @@ public final class OnlineNpe {
     /**
      * Rounds with barriers, as sbi runs them: each round's training stops at its plateau after all
      * of the round's simulations arrived, and the next round's proposals wait for that training.
-     * npe is the single round.
+     * npe is the single round. A resumed run starts in the round it was in, from the {@link
+     * RoundStart} kept for it, and issues only what that round still lacks.
      */
     private TrainingResult withBarriers(long start) throws InterruptedException {
-      Posterior previous = null;
-      int round = 1;
-      double lastMass = Double.NaN;
+      int round = this.round;
+      Path kept = config.roundTrainer(round).checkpointDirectory();
+      RoundStart from = round == 1 ? new RoundStart(0, 0, Double.NaN) : RoundStart.read(kept);
+      Posterior previous = round == 1 ? null : RoundStart.previous(kept, prior);
+      steps = from.stepsBefore();
+      double lastMass = from.priorMass();
+      int missing = config.roundSimulations(round) - resumed.issued(round);
+      if (missing > 0) {
+        publish(round, missing, round == 1 ? ProposalSource.prior(prior) : proposals(previous, round, from.lastRoundSteps(), start));
+      }
       while (true) {
+        if (round == config.rounds()) {
+          proposingDone = true;
+        }
         NpeTrainer trainer = new NpeTrainer(config.flow(), config.roundTrainer(round));
         if (previous != null) {
           trainer = trainer.startingFrom(previous);
@@ -388,25 +411,29 @@ public final class OnlineNpe {
         }
         previous = result.posterior();
         round++;
-        ProposalSource proposals;
-        if (config.method() == Method.SNPE) {
-          proposals = ProposalSource.posterior(previous, observation);
-        } else {
-          TruncationRegion region = region(previous, round, result.steps(), start);
+        ProposalSource proposals = proposals(previous, round, result.steps(), start);
+        if (proposals instanceof TruncationRegion region) {
           if (stable(lastMass, region.priorMass())) {
             proposingDone = true;
             LOG.info("truncation region stable at prior mass {}: the run stops proposing", region.priorMass());
             return result;
           }
           lastMass = region.priorMass();
-          proposals = region;
         }
         steps += result.steps();
-        publish(round, config.roundSimulations(round), proposals);
-        if (round == config.rounds()) {
-          proposingDone = true;
+        Path next = config.roundTrainer(round).checkpointDirectory();
+        if (next != null) {
+          new RoundStart(steps, result.steps(), lastMass).write(next, previous);
         }
+        publish(round, config.roundSimulations(round), proposals);
       }
+    }
+
+    /** Where {@code round} proposes from: snpe from the last round's posterior at x_o, tsnpe from its truncation region. */
+    private ProposalSource proposals(Posterior previous, int round, long lastRoundSteps, long start) {
+      return config.method() == Method.SNPE
+          ? ProposalSource.posterior(previous, observation)
+          : region(previous, round, lastRoundSteps, start);
     }
 
     /**
@@ -681,7 +708,7 @@ public final class OnlineNpe {
               b.drawsPerInsert(),
               buffer.config().capacity(),
               ledger.deadLetters(),
-              workers(),
+              workerRates.next(ledger, localWorkers),
               config.method().label(),
               round,
               config.rounds(),
@@ -693,31 +720,6 @@ public final class OnlineNpe {
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("a progress record always serialises", e);
       }
-    }
-
-    /** Each worker's tallies, with its rate since the previous report. */
-    private List<RunProgress.Worker> workers() {
-      long now = System.nanoTime();
-      double seconds = lastReportAt == 0 ? 0 : (now - lastReportAt) / 1e9;
-      lastReportAt = now;
-      Map<String, Long> samples = ledger.samplesByWorker();
-      Map<String, Long> failed = ledger.failedByWorker();
-      Map<String, Double> simulationSeconds = ledger.simulationSecondsByWorker();
-      Map<String, Long> all = new TreeMap<>(samples);
-      failed.keySet().forEach(w -> all.putIfAbsent(w, 0L));
-      localWorkers.keySet().forEach(w -> all.putIfAbsent(w, 0L));
-      List<RunProgress.Worker> out = new ArrayList<>();
-      all.forEach(
-          (worker, n) -> {
-            long before = lastSamplesByWorker.getOrDefault(worker, 0L);
-            double rate = seconds > 0 ? (n - before) / seconds : 0;
-            double meanSeconds = n > 0 ? simulationSeconds.getOrDefault(worker, 0.0) / n : Double.NaN;
-            SimulationWorker local = localWorkers.get(worker);
-            out.add(new RunProgress.Worker(worker, n, failed.getOrDefault(worker, 0L), rate, meanSeconds,
-                local == null ? "" : local.circuitState()));
-          });
-      lastSamplesByWorker.putAll(samples);
-      return out;
     }
 
     @Override
