@@ -177,6 +177,10 @@ final class RunCommand implements Callable<Integer> {
         .orElse("embedded broker in " + runConfig.brokerDirectory());
     String what = observations(plan.observations().size(), plan.observationIndex())
         + (plan.jobs().size() > 1 ? " (one " + runConfig.method().label() + " run each)" : "");
+    RunIdentity identity = RunIdentity.of(plan);
+    if (runConfig.trainer().resume()) {
+      RunIdentity.read(plan.out()).ifPresent(kept -> identity.mustContinue(kept, plan.out()));
+    }
     if (check) {
       spec.commandLine().getOut().printf(
           "configuration OK: run %s, prior of %d parameters, simulator %s (%d in-JVM workers),%s, %d simulations,"
@@ -189,12 +193,12 @@ final class RunCommand implements Callable<Integer> {
       return 0;
     }
     for (RunPlan.Job job : plan.jobs()) {
-      run(plan, job, dashboardConfig, err);
+      run(plan, job, identity, dashboardConfig, err);
     }
     return 0;
   }
 
-  private void run(RunPlan plan, RunPlan.Job job, DashboardConfig dashboardConfig, PrintWriter err)
+  private void run(RunPlan plan, RunPlan.Job job, RunIdentity identity, DashboardConfig dashboardConfig, PrintWriter err)
       throws IOException, InterruptedException {
     RunConfig runConfig = job.config();
     String where = runConfig.bootstrapServers().map(s -> "cluster " + s)
@@ -207,7 +211,8 @@ final class RunCommand implements Callable<Integer> {
     float[] target = job.observations().get(0);
     try (ProgressBars progress = ProgressBars.forTerminal(err, runConfig.simulations());
         RunDashboard dashboard = RunDashboard.start(dashboardConfig, runConfig.run(), npe, target, err);
-        RunResult result = startIn(job.out(), npe.onProgress(dashboard.alongside(progress)), runConfig, target)) {
+        RunResult result = startIn(plan.out(), identity, job.out(), npe.onProgress(dashboard.alongside(progress)),
+            runConfig, target)) {
       progress.close();
       long seed = runConfig.seed();
       long sampling = System.nanoTime();
@@ -241,10 +246,14 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Makes OUT only once the dashboard holds its port, so that a start it refuses leaves nothing behind. */
-  private static RunResult startIn(Path out, OnlineNpe npe, RunConfig config, float[] target)
-      throws IOException, InterruptedException {
-    Files.createDirectories(out);
+  /**
+   * Makes OUT, and keeps the run's identity there, only once the dashboard holds its port, so that
+   * a start it refuses leaves nothing behind.
+   */
+  private static RunResult startIn(Path out, RunIdentity identity, Path jobOut, OnlineNpe npe, RunConfig config,
+      float[] target) throws IOException, InterruptedException {
+    identity.write(out);
+    Files.createDirectories(jobOut);
     return npe.run(config, target);
   }
 

@@ -1,0 +1,168 @@
+package org.streamsbi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reliability suite: a whole {@code streamsbi run} in its own JVM, with its embedded broker
+ * and a slow two_moons process simulator, killed with SIGKILL at a point of its life and started
+ * again with {@code --resume} and the same run file. The resumed run must complete its budget
+ * with no sample lost and simulate again at most what was in flight at the kill: simulations run
+ * (the program counts them in a file) but not committed as samples, as the resume reads them.
+ */
+@Tag("integration")
+class RunKillTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern RESUMED = Pattern.compile("resuming run (\\S+): (\\d+) samples, (\\d+) of (\\d+) proposals issued, "
+      + "(\\d+) of them outstanding, round (\\d+), training step (\\d+)");
+  private static final int BUDGET = 240;
+
+  @TempDir Path dir;
+
+  @Test
+  void killedWhileTheSlowSimulatorWorks() throws Exception {
+    Path config = runFile("npe", 1);
+    Kill kill = runAndKill(config, () -> simulations() >= BUDGET / 3);
+    resumeAndCheck(config, kill, "npe");
+  }
+
+  @Test
+  void killedDuringTheFinalTraining() throws Exception {
+    Path config = runFile("npe", 1);
+    Path checkpoint = dir.resolve("checkpoints").resolve("checkpoint.bin");
+    Kill kill = runAndKill(config, () -> simulations() >= BUDGET && Files.exists(checkpoint));
+    Matcher resumed = resumeAndCheck(config, kill, "npe");
+    assertEquals(BUDGET, Integer.parseInt(resumed.group(2)), "every sample was in before the kill");
+    assertTrue(Long.parseLong(resumed.group(7)) > 0, "training continues from its checkpoint: " + resumed.group());
+  }
+
+  @Test
+  void killedAtATsnpeRoundBarrier() throws Exception {
+    Path config = runFile("tsnpe", 2);
+    Path round1 = dir.resolve("checkpoints").resolve("round-1").resolve("checkpoint.bin");
+    Path round2 = dir.resolve("checkpoints").resolve("round-2");
+    // Round 1's simulations all in and its training under way: the barrier before round 2.
+    Kill kill = runAndKill(config, () -> simulations() >= BUDGET / 2 && Files.exists(round1) && !Files.exists(round2));
+    Matcher resumed = resumeAndCheck(config, kill, "tsnpe");
+    assertEquals(1, Integer.parseInt(resumed.group(6)), "resumed in round 1: " + resumed.group());
+  }
+
+  private record Kill(long simulationsAtKill, Path log) {}
+
+  private Kill runAndKill(Path config, BooleanSupplier when) throws Exception {
+    Path log = dir.resolve("first.log");
+    Process run = launch(log, "run", "--config", config.toString());
+    try {
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      while (!when.getAsBoolean()) {
+        assertTrue(run.isAlive(), "the run ended before the kill point:\n" + Files.readString(log));
+        assertTrue(System.nanoTime() < deadline, "the kill point never came:\n" + Files.readString(log));
+        Thread.sleep(20);
+      }
+    } finally {
+      run.destroyForcibly();
+      run.waitFor(30, TimeUnit.SECONDS);
+    }
+    // The program finishes the simulation it was running when its pipe closes: count it too.
+    Thread.sleep(500);
+    return new Kill(simulations(), log);
+  }
+
+  private Matcher resumeAndCheck(Path config, Kill kill, String method) throws Exception {
+    Path log = dir.resolve("resumed.log");
+    Process run = launch(log, "run", "--config", config.toString(), "--resume");
+    try {
+      assertTrue(run.waitFor(4, TimeUnit.MINUTES), "the resumed run did not finish:\n" + Files.readString(log));
+    } finally {
+      run.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertEquals(0, run.exitValue(), output);
+    Matcher resumed = RESUMED.matcher(output);
+    assertTrue(resumed.find(), "the log says what it resumed:\n" + output);
+    JsonNode summary = JSON.readTree(dir.resolve("out").resolve("summary.json").toFile());
+    assertEquals(BUDGET, summary.get("samples").asInt(), "no sample lost: " + summary);
+    assertEquals(0, summary.get("failed_proposals").asInt(), summary.toString());
+    long inFlight = kill.simulationsAtKill() - Long.parseLong(resumed.group(2));
+    long repeated = simulations() - BUDGET;
+    System.out.printf("kill suite: %s, %s: %d simulations at the kill, %d samples resumed, %d in flight, %d repeated"
+        + " (%.1f %% of the budget)%n", method, kill.log(), kill.simulationsAtKill(), Long.parseLong(resumed.group(2)),
+        inFlight, repeated, 100.0 * repeated / BUDGET);
+    assertTrue(repeated <= inFlight, "simulated again " + repeated + ", more than the " + inFlight + " in flight:\n" + output);
+    assertTrue(Files.exists(dir.resolve("out").resolve("posterior.bin")));
+    return resumed;
+  }
+
+  private long simulations() {
+    try {
+      Path count = dir.resolve("simulations.txt");
+      return Files.exists(count) ? Files.readAllLines(count).stream().filter(l -> !l.isBlank()).count() : 0;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** two_moons simulated by a slow persistent program, checkpoints every 20 steps, no run name. */
+  private Path runFile(String method, int rounds) throws Exception {
+    String script = Path.of(RunKillTest.class.getResource("/simulators/two-moons-counted-persistent.py").toURI()).toString();
+    String examples = FailingSimulatorRunTest.EXAMPLES.resolve("python").toAbsolutePath().normalize().toString();
+    return Files.writeString(dir.resolve("run.yaml"), String.join("\n",
+        "task: two_moons",
+        "method: " + method,
+        rounds > 1 ? "rounds: " + rounds : "",
+        "simulator:",
+        "  workers: 1",
+        "  process:",
+        "    command: [" + RunConfigFileTest.python() + ", " + script + ", " + examples + "]",
+        "    protocol: persistent",
+        "    concurrency: 2",
+        "    environment:",
+        "      STREAMSBI_TEST_COUNT: " + dir.resolve("simulations.txt"),
+        "      STREAMSBI_TEST_DELAY: \"0.02\"",
+        "observation:",
+        "  task_index: 1",
+        "budget:",
+        "  simulations: " + BUDGET,
+        "kafka:",
+        "  proposals_per_message: 5",
+        "trainer:",
+        "  seed: 3",
+        "  patience: 5",
+        "  checkpoint_directory: " + dir.resolve("checkpoints"),
+        "  checkpoint_interval: 20",
+        "output:",
+        "  directory: " + dir.resolve("out"),
+        "  posterior_samples: 1000",
+        "dashboard:",
+        "  enabled: false",
+        ""));
+  }
+
+  /** {@code streamsbi ARGS} in a JVM of its own on this classpath, with this JVM's options. */
+  private static Process launch(Path log, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Dai.djl") || a.startsWith("-XX:TieredStopAtLevel"))
+        .forEach(command::add);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamSbi.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+}
