@@ -150,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-interval", description = "training steps between checkpoints; one is also written at the end (default 500)")
   Integer checkpointInterval;
 
-  @Option(names = "--resume", description = "continue training from the checkpoint in --checkpoint-dir, when there is one")
+  @Option(names = "--resume", description = "continue the run kept in --out from what its topics hold (samples, proposals, round) and from the checkpoint in --checkpoint-dir")
   Boolean resume;
 
   @Option(names = "--method", description = "npe (one round from the prior), snpe (SNPE-C: rounds from the last posterior, atomic loss, barriers), tsnpe (truncated rounds with barriers), tsnpe-async (truncated, no barriers) (default npe)")

@@ -38,24 +38,52 @@ class RunKillTest {
 
   @Test
   void killedWhileTheSlowSimulatorWorks() throws Exception {
-    Path config = runFile("npe", 1);
+    Path config = runFile("npe", 1, 5, 1000);
     Kill kill = runAndKill(config, () -> simulations() >= BUDGET / 3);
     resumeAndCheck(config, kill, "npe");
   }
 
   @Test
   void killedDuringTheFinalTraining() throws Exception {
-    Path config = runFile("npe", 1);
+    Path config = runFile("npe", 1, 30, 1000);
     Path checkpoint = dir.resolve("checkpoints").resolve("checkpoint.bin");
-    Kill kill = runAndKill(config, () -> simulations() >= BUDGET && Files.exists(checkpoint));
+    long[] allSimulatedAt = {0};
+    // A checkpoint written after the last simulation: its sample is committed, training goes on.
+    Kill kill = runAndKill(config, () -> {
+      if (allSimulatedAt[0] == 0 && simulations() >= BUDGET) {
+        allSimulatedAt[0] = System.currentTimeMillis();
+      }
+      return allSimulatedAt[0] != 0 && modified(checkpoint) > allSimulatedAt[0] + 300;
+    });
     Matcher resumed = resumeAndCheck(config, kill, "npe");
     assertEquals(BUDGET, Integer.parseInt(resumed.group(2)), "every sample was in before the kill");
     assertTrue(Long.parseLong(resumed.group(7)) > 0, "training continues from its checkpoint: " + resumed.group());
   }
 
   @Test
+  void killedDuringPosteriorSampling() throws Exception {
+    Path config = runFile("npe", 1, 5, 2_000_000);
+    Path checkpoint = dir.resolve("checkpoints").resolve("checkpoint.bin");
+    long[] allSimulatedAt = {0};
+    // Training writes a checkpoint every 20 steps, a few hundredths of a second apart: one that
+    // has not changed for two seconds after every simulation arrived was the last, and the run
+    // samples its posterior (two million draws) until it writes them.
+    Kill kill = runAndKill(config, () -> {
+      if (allSimulatedAt[0] == 0 && simulations() >= BUDGET) {
+        allSimulatedAt[0] = System.currentTimeMillis();
+      }
+      long written = modified(checkpoint);
+      return allSimulatedAt[0] != 0 && written > allSimulatedAt[0] && System.currentTimeMillis() - written > 2000;
+    });
+    assertTrue(!Files.exists(dir.resolve("out").resolve("posterior_samples.csv")), "killed before the draws were written");
+    Matcher resumed = resumeAndCheck(config, kill, "npe");
+    assertEquals(BUDGET, Integer.parseInt(resumed.group(2)), "every sample was in before the kill");
+    assertEquals(2_000_000, Files.readAllLines(dir.resolve("out").resolve("posterior_samples.csv")).size() - 1);
+  }
+
+  @Test
   void killedAtATsnpeRoundBarrier() throws Exception {
-    Path config = runFile("tsnpe", 2);
+    Path config = runFile("tsnpe", 2, 5, 1000);
     Path round1 = dir.resolve("checkpoints").resolve("round-1").resolve("checkpoint.bin");
     Path round2 = dir.resolve("checkpoints").resolve("round-2");
     // Round 1's simulations all in and its training under way: the barrier before round 2.
@@ -110,6 +138,14 @@ class RunKillTest {
     return resumed;
   }
 
+  private static long modified(Path file) {
+    try {
+      return Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
   private long simulations() {
     try {
       Path count = dir.resolve("simulations.txt");
@@ -120,7 +156,7 @@ class RunKillTest {
   }
 
   /** two_moons simulated by a slow persistent program, checkpoints every 20 steps, no run name. */
-  private Path runFile(String method, int rounds) throws Exception {
+  private Path runFile(String method, int rounds, int patience, int posteriorSamples) throws Exception {
     String script = Path.of(RunKillTest.class.getResource("/simulators/two-moons-counted-persistent.py").toURI()).toString();
     String examples = FailingSimulatorRunTest.EXAMPLES.resolve("python").toAbsolutePath().normalize().toString();
     return Files.writeString(dir.resolve("run.yaml"), String.join("\n",
@@ -144,12 +180,12 @@ class RunKillTest {
         "  proposals_per_message: 5",
         "trainer:",
         "  seed: 3",
-        "  patience: 5",
+        "  patience: " + patience,
         "  checkpoint_directory: " + dir.resolve("checkpoints"),
         "  checkpoint_interval: 20",
         "output:",
         "  directory: " + dir.resolve("out"),
-        "  posterior_samples: 1000",
+        "  posterior_samples: " + posteriorSamples,
         "dashboard:",
         "  enabled: false",
         ""));
