@@ -54,6 +54,7 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private volatile Thread inserter;
+  private volatile boolean caughtUp;
 
   public SampleIngestor(KafkaClients clients, RunTopics topics, ReplayBuffer buffer) {
     this(clients, topics, buffer, SampleAdmission.ALL);
@@ -91,10 +92,17 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
           consumer.seek(partition, next);
         }
       }
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      boolean read = false;
       while (running.get()) {
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         while (!records.isEmpty() && !polled.offer(records, 100, TimeUnit.MILLISECONDS)) {
           throwIfInsertsFailed();
+        }
+        if (!read && partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p))) {
+          read = true;
+          // An empty poll after everything read so far: the inserter marks the log caught up on reaching it.
+          polled.put(ConsumerRecords.empty());
         }
         throwIfInsertsFailed();
       }
@@ -127,7 +135,11 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
   private void insertLoop() {
     try {
       while (running.get()) {
-        for (ConsumerRecord<String, byte[]> record : polled.take()) {
+        ConsumerRecords<String, byte[]> records = polled.take();
+        if (records.isEmpty()) {
+          caughtUp = true;
+        }
+        for (ConsumerRecord<String, byte[]> record : records) {
           ingest(record);
         }
       }
@@ -198,6 +210,14 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
   /** Samples the admission refused, each now a dead letter. */
   public long refusedSamples() {
     return refused.get();
+  }
+
+  /**
+   * Whether every record the samples topic held when ingestion started has been offered to the
+   * buffer: a buffer rebuilt from the log holds what it can of it.
+   */
+  public boolean caughtUp() {
+    return caughtUp;
   }
 
   /** Sample batches decoded so far. */

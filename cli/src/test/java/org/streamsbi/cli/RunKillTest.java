@@ -30,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class RunKillTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern RESUMED = Pattern.compile("resuming run (\\S+): (\\d+) samples, (\\d+) of (\\d+) proposals issued, "
-      + "(\\d+) of them outstanding, round (\\d+), training step (\\d+)");
+  private static final Pattern RESUMED =
+      Pattern.compile("resuming run (\\S+): (\\d+) of (\\d+) proposals issued, round (\\d+), training step (\\d+)");
+  private static final Pattern REBUILT =
+      Pattern.compile("run (\\S+) rebuilt from its topics [^:]*: (\\d+) samples in the buffer, (-?\\d+) proposals outstanding");
   private static final int BUDGET = 240;
 
   @TempDir Path dir;
@@ -55,9 +57,9 @@ class RunKillTest {
       }
       return allSimulatedAt[0] != 0 && modified(checkpoint) > allSimulatedAt[0] + 300;
     });
-    Matcher resumed = resumeAndCheck(config, kill, "npe");
-    assertEquals(BUDGET, Integer.parseInt(resumed.group(2)), "every sample was in before the kill");
-    assertTrue(Long.parseLong(resumed.group(7)) > 0, "training continues from its checkpoint: " + resumed.group());
+    Resumed resumed = resumeAndCheck(config, kill, "npe");
+    assertEquals(BUDGET, resumed.samples(), "every sample was in before the kill");
+    assertTrue(resumed.trainingStep() > 0, "training continues from its checkpoint: " + resumed);
   }
 
   @Test
@@ -76,8 +78,8 @@ class RunKillTest {
       return allSimulatedAt[0] != 0 && written > allSimulatedAt[0] && System.currentTimeMillis() - written > 2000;
     });
     assertTrue(!Files.exists(dir.resolve("out").resolve("posterior_samples.csv")), "killed before the draws were written");
-    Matcher resumed = resumeAndCheck(config, kill, "npe");
-    assertEquals(BUDGET, Integer.parseInt(resumed.group(2)), "every sample was in before the kill");
+    Resumed resumed = resumeAndCheck(config, kill, "npe");
+    assertEquals(BUDGET, resumed.samples(), "every sample was in before the kill");
     assertEquals(2_000_000, Files.readAllLines(dir.resolve("out").resolve("posterior_samples.csv")).size() - 1);
   }
 
@@ -88,11 +90,14 @@ class RunKillTest {
     Path round2 = dir.resolve("checkpoints").resolve("round-2");
     // Round 1's simulations all in and its training under way: the barrier before round 2.
     Kill kill = runAndKill(config, () -> simulations() >= BUDGET / 2 && Files.exists(round1) && !Files.exists(round2));
-    Matcher resumed = resumeAndCheck(config, kill, "tsnpe");
-    assertEquals(1, Integer.parseInt(resumed.group(6)), "resumed in round 1: " + resumed.group());
+    Resumed resumed = resumeAndCheck(config, kill, "tsnpe");
+    assertEquals(1, resumed.round(), "resumed in round 1: " + resumed);
   }
 
   private record Kill(long simulationsAtKill, Path log) {}
+
+  /** What the resumed run's log says it continued from. */
+  private record Resumed(int round, long trainingStep, long samples) {}
 
   private Kill runAndKill(Path config, BooleanSupplier when) throws Exception {
     Path log = dir.resolve("first.log");
@@ -113,7 +118,7 @@ class RunKillTest {
     return new Kill(simulations(), log);
   }
 
-  private Matcher resumeAndCheck(Path config, Kill kill, String method) throws Exception {
+  private Resumed resumeAndCheck(Path config, Kill kill, String method) throws Exception {
     Path log = dir.resolve("resumed.log");
     Process run = launch(log, "run", "--config", config.toString(), "--resume");
     try {
@@ -125,17 +130,20 @@ class RunKillTest {
     assertEquals(0, run.exitValue(), output);
     Matcher resumed = RESUMED.matcher(output);
     assertTrue(resumed.find(), "the log says what it resumed:\n" + output);
+    Matcher rebuilt = REBUILT.matcher(output);
+    assertTrue(rebuilt.find(), "the log says what it rebuilt:\n" + output);
+    long samplesBefore = Long.parseLong(rebuilt.group(2));
     JsonNode summary = JSON.readTree(dir.resolve("out").resolve("summary.json").toFile());
     assertEquals(BUDGET, summary.get("samples").asInt(), "no sample lost: " + summary);
     assertEquals(0, summary.get("failed_proposals").asInt(), summary.toString());
-    long inFlight = kill.simulationsAtKill() - Long.parseLong(resumed.group(2));
+    long inFlight = kill.simulationsAtKill() - samplesBefore;
     long repeated = simulations() - BUDGET;
     System.out.printf("kill suite: %s, %s: %d simulations at the kill, %d samples resumed, %d in flight, %d repeated"
-        + " (%.1f %% of the budget)%n", method, kill.log(), kill.simulationsAtKill(), Long.parseLong(resumed.group(2)),
+        + " (%.1f %% of the budget)%n", method, kill.log(), kill.simulationsAtKill(), samplesBefore,
         inFlight, repeated, 100.0 * repeated / BUDGET);
     assertTrue(repeated <= inFlight, "simulated again " + repeated + ", more than the " + inFlight + " in flight:\n" + output);
     assertTrue(Files.exists(dir.resolve("out").resolve("posterior.bin")));
-    return resumed;
+    return new Resumed(Integer.parseInt(resumed.group(4)), Long.parseLong(resumed.group(5)), samplesBefore);
   }
 
   private static long modified(Path file) {

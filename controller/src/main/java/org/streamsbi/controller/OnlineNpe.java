@@ -156,15 +156,15 @@ public final class OnlineNpe {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }
       ResumePoint resumed = config.trainer().resume()
-          ? ResumePoint.read(clients, topics, config, prior.dimension(), simulator.xDimension()) : ResumePoint.none();
+          ? ResumePoint.read(clients, topics, config, prior.dimension()) : ResumePoint.none();
       if (resumed.resumed()) {
         if (config.method() == Method.TSNPE_ASYNC) {
           throw new IllegalArgumentException("run " + topics.run() + " holds proposals already: a tsnpe-async run"
               + " cannot be resumed yet; start it again under another run name");
         }
-        LOG.info("resuming run {}: {} samples, {} of {} proposals issued, {} of them outstanding, round {}, training step {}",
-            topics.run(), resumed.samples(), resumed.issued().size(), config.simulations(), resumed.outstanding(),
-            resumed.round(), CheckpointStep.of(config.roundTrainer(resumed.round()).checkpointDirectory()).orElse(0));
+        LOG.info("resuming run {}: {} of {} proposals issued, round {}, training step {}", topics.run(),
+            resumed.issued().size(), config.simulations(), resumed.round(),
+            CheckpointStep.of(config.roundTrainer(resumed.round()).checkpointDirectory()).orElse(0));
       }
       double brokerSeconds = seconds(start);
       try (Session s = new Session(config, clients, topics, observation, resumed)) {
@@ -197,6 +197,8 @@ public final class OnlineNpe {
     private final List<Thread> threads = new ArrayList<>();
     private final ProposalLedger ledger;
     private final ResumePoint resumed;
+    private final SampleIngestor ingestor;
+    private boolean rebuildReported;
     private final AtomicReference<TrainingProgress> lastValidation = new AtomicReference<>();
     private volatile long arrivedAt;
     private volatile long trainingStartedAt;
@@ -243,7 +245,8 @@ public final class OnlineNpe {
       ledger.issued(List.copyOf(resumed.issued()));
       published.set(resumed.issued().size());
       round = resumed.round();
-      start(new SampleIngestor(clients, topics, buffer, issued), "ingestor");
+      this.ingestor = new SampleIngestor(clients, topics, buffer, issued);
+      start(ingestor, "ingestor");
       start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
         String id = topics.run() + "-worker-" + i;
@@ -663,6 +666,12 @@ public final class OnlineNpe {
                 + " Latest failure: " + ledger.lastFailure()
                 + "\n(each failure is a dead letter on topic " + topics.deadLetters() + ")";
             trainer.interrupt();
+          }
+          if (resumed.resumed() && !rebuildReported && ingestor.caughtUp()) {
+            rebuildReported = true;
+            LOG.info("run {} rebuilt from its topics {} s after its start: {} samples in the buffer, {} proposals outstanding",
+                topics.run(), String.format("%.1f", seconds(start)), buffer.distinctSamples(),
+                published.get() - ledger.resolved());
           }
           if (now >= nextReport) {
             report(start);

@@ -2,39 +2,31 @@ package org.streamsbi.controller;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.streamsbi.broker.BrokerException;
-import org.streamsbi.broker.DeadLetters;
 import org.streamsbi.broker.KafkaClients;
 import org.streamsbi.broker.RunTopics;
 import org.streamsbi.core.Proposal;
-import org.streamsbi.core.Sample;
 import org.streamsbi.core.arrow.MalformedBatchException;
 import org.streamsbi.core.arrow.ProposalCodec;
-import org.streamsbi.core.arrow.SampleCodec;
 
 /**
- * Where a run that stopped part-way stands, as its topics hold it: the proposals it issued (so
- * that none is issued twice, and the answers to them are admitted), which of them were answered
- * by a sample or a proposal dead letter, the distinct samples, and the round it was in. Each
- * topic is read read_committed up to its end when the resume starts; what workers commit later
- * the ledger and the buffer read as they always do.
+ * Where a run that stopped part-way stands, as its proposals topic holds it: the proposals it
+ * issued (so that none is issued twice, and the answers to them are admitted) and the round it
+ * was in, read up to the topic's end when the resume starts. Which of them were answered the
+ * ledger and the buffer read from the samples and dead-letter topics as they always do.
  */
 final class ResumePoint {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration READ_LIMIT = Duration.ofMinutes(5);
 
   private final Map<String, Proposal> issued = new LinkedHashMap<>();
-  private final Set<String> answered = new HashSet<>();
-  private final Set<String> sampleIds = new HashSet<>();
 
   private ResumePoint() {}
 
@@ -47,7 +39,7 @@ final class ResumePoint {
    * @throws IllegalArgumentException when the topics hold proposals of another width, more than
    *     the budget, or of a round past the run's last
    */
-  static ResumePoint read(KafkaClients clients, RunTopics topics, RunConfig config, int thetaDimension, int xDimension) {
+  static ResumePoint read(KafkaClients clients, RunTopics topics, RunConfig config, int thetaDimension) {
     ResumePoint point = new ResumePoint();
     ProposalCodec proposals = new ProposalCodec(thetaDimension);
     readToEnd(clients, topics.proposals(), topics.run() + "-resume", r -> {
@@ -56,27 +48,6 @@ final class ResumePoint {
       } catch (MalformedBatchException e) {
         throw new IllegalArgumentException("topic " + topics.proposals() + " holds proposals this run cannot read"
             + " (another θ width than the prior's " + thetaDimension + "?): " + e.getMessage(), e);
-      }
-    });
-    SampleCodec samples = new SampleCodec(thetaDimension, xDimension);
-    IssuedProposals own = new IssuedProposals();
-    own.issue(point.issued.values());
-    readToEnd(clients, topics.samples(), topics.run() + "-resume", r -> {
-      try {
-        for (Sample s : samples.decode(r.value())) {
-          if (own.refusal(s).isEmpty()) {
-            point.answered.add(s.proposalId());
-            point.sampleIds.add(s.sampleId());
-          }
-        }
-      } catch (MalformedBatchException e) {
-        // A batch of another width answers nothing; the buffer sets it aside again as a dead letter.
-      }
-    });
-    readToEnd(clients, topics.deadLetters(), topics.run() + "-resume", r -> {
-      String id = DeadLetters.header(r.headers(), DeadLetters.PROPOSAL_ID);
-      if (id != null && "proposal".equals(DeadLetters.header(r.headers(), DeadLetters.KIND))) {
-        point.answered.add(id);
       }
     });
     point.check(topics, config);
@@ -120,16 +91,6 @@ final class ResumePoint {
   /** Proposals issued in {@code round}. */
   int issued(int round) {
     return (int) issued.values().stream().filter(p -> p.round() == round).count();
-  }
-
-  /** Issued proposals without a sample or a proposal dead letter yet. */
-  int outstanding() {
-    return (int) issued.keySet().stream().filter(id -> !answered.contains(id)).count();
-  }
-
-  /** Distinct samples of the run's own proposals. */
-  int samples() {
-    return sampleIds.size();
   }
 
   /** The round of the latest proposals issued; 1 before any. */

@@ -17,17 +17,16 @@ public final class RunRebuild {
   /**
    * @param samples distinct samples of the run's own proposals the buffer holds
    * @param issued proposals the run had issued
-   * @param outstanding issued proposals without a result
-   * @param seconds from the first read of the topics until the buffer held every sample
+   * @param seconds from the first read of the topics until the buffer had read its topic to the end
    */
-  public record Result(int samples, int issued, int outstanding, double seconds) {}
+  public record Result(long samples, int issued, double seconds) {}
 
   /** Rebuilds {@code buffer}, which must be empty, from the topics of {@code config}'s run. */
   public static Result rebuild(KafkaClients clients, RunConfig config, ReplayBuffer buffer, Duration timeout)
       throws InterruptedException {
     long start = System.nanoTime();
     RunTopics topics = new RunTopics(config.run());
-    ResumePoint point = ResumePoint.read(clients, topics, config, buffer.thetaDimension(), buffer.xDimension());
+    ResumePoint point = ResumePoint.read(clients, topics, config, buffer.thetaDimension());
     IssuedProposals issued = new IssuedProposals();
     issued.issue(point.issued());
     SampleIngestor ingestor = new SampleIngestor(clients, topics, buffer, issued);
@@ -36,14 +35,14 @@ public final class RunRebuild {
     thread.start();
     long deadline = start + timeout.toNanos();
     try {
-      while (buffer.distinctSamples() < point.samples()) {
+      while (!ingestor.caughtUp()) {
         if (!thread.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("the buffer holds " + buffer.distinctSamples() + " of the run's "
-              + point.samples() + " samples");
+          throw new IllegalStateException("the buffer holds " + buffer.distinctSamples() + " samples and has not"
+              + " read its topic to the end");
         }
         Thread.sleep(1);
       }
-      return new Result(point.samples(), point.issued().size(), point.outstanding(), (System.nanoTime() - start) / 1e9);
+      return new Result(buffer.distinctSamples(), point.issued().size(), (System.nanoTime() - start) / 1e9);
     } finally {
       ingestor.close();
       thread.join();
