@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamsbi.broker.EmbeddedKafkaBroker;
 
 /**
  * The reliability suite: a whole {@code streamsbi run} in its own JVM, with its embedded broker
@@ -94,6 +96,52 @@ class RunKillTest {
     assertEquals(1, resumed.round(), "resumed in round 1: " + resumed);
   }
 
+  /**
+   * A standalone {@code simulate} worker on a cluster of the test's own keeps its proposals while
+   * the run is killed, and goes on answering them; the resumed run reads its answers back.
+   */
+  @Test
+  void killedWhileAStandaloneWorkerHoldsProposals() throws Exception {
+    try (EmbeddedKafkaBroker cluster = EmbeddedKafkaBroker.start(dir.resolve("cluster"))) {
+      Path config = Files.writeString(dir.resolve("external.yaml"),
+          Files.readString(runFile("npe", 1, 5, 1000)).replace("  workers: 1\n", "  workers: 0\n")
+              .replace("kafka:\n", "kafka:\n  bootstrap_servers: " + cluster.bootstrapServers() + "\n")
+              + "run: kill-external\n");
+      List<String> simulate = List.of("simulate", "--bootstrap-servers", cluster.bootstrapServers(), "--run",
+          "kill-external", "--theta-dimension", "2", "--x-dimension", "2", "--persistent", "--concurrency", "2", "--",
+          RunConfigFileTest.python(), script(), examples());
+      Process[] worker = {null};
+      try {
+        // The worker joins once the run has made its topics, and is killed with it.
+        Kill kill = runAndKill(config, () -> {
+          if (worker[0] == null && Files.exists(dir.resolve("first.log")) && read(dir.resolve("first.log")).contains("SIMULATING")) {
+            try {
+              worker[0] = launch(dir.resolve("worker.log"), simulate);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+          return simulations() >= BUDGET / 3;
+        });
+        assertTrue(worker[0].isAlive(), "the worker outlives the run:\n" + read(dir.resolve("worker.log")));
+        resumeAndCheck(config, kill, "npe, standalone worker");
+      } finally {
+        if (worker[0] != null) {
+          worker[0].destroyForcibly();
+          worker[0].waitFor(30, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   private record Kill(long simulationsAtKill, Path log) {}
 
   /** What the resumed run's log says it continued from. */
@@ -120,6 +168,8 @@ class RunKillTest {
 
   private Resumed resumeAndCheck(Path config, Kill kill, String method) throws Exception {
     Path log = dir.resolve("resumed.log");
+    // A standalone worker goes on simulating after the kill: what it ran meanwhile is no repeat.
+    long simulatedBefore = simulations();
     Process run = launch(log, "run", "--config", config.toString(), "--resume");
     try {
       assertTrue(run.waitFor(4, TimeUnit.MINUTES), "the resumed run did not finish:\n" + Files.readString(log));
@@ -136,7 +186,8 @@ class RunKillTest {
     JsonNode summary = JSON.readTree(dir.resolve("out").resolve("summary.json").toFile());
     assertEquals(BUDGET, summary.get("samples").asInt(), "no sample lost: " + summary);
     assertEquals(0, summary.get("failed_proposals").asInt(), summary.toString());
-    long inFlight = kill.simulationsAtKill() - samplesBefore;
+    // Negative when a standalone worker committed more after the kill than it had run before: nothing was in flight.
+    long inFlight = Math.max(0, simulatedBefore - samplesBefore);
     long repeated = simulations() - BUDGET;
     System.out.printf("kill suite: %s, %s: %d simulations at the kill, %d samples resumed, %d in flight, %d repeated"
         + " (%.1f %% of the budget)%n", method, kill.log(), kill.simulationsAtKill(), samplesBefore,
@@ -163,10 +214,18 @@ class RunKillTest {
     }
   }
 
+  private static String script() throws Exception {
+    return Path.of(RunKillTest.class.getResource("/simulators/two-moons-counted-persistent.py").toURI()).toString();
+  }
+
+  private static String examples() {
+    return FailingSimulatorRunTest.EXAMPLES.resolve("python").toAbsolutePath().normalize().toString();
+  }
+
   /** two_moons simulated by a slow persistent program, checkpoints every 20 steps, no run name. */
   private Path runFile(String method, int rounds, int patience, int posteriorSamples) throws Exception {
-    String script = Path.of(RunKillTest.class.getResource("/simulators/two-moons-counted-persistent.py").toURI()).toString();
-    String examples = FailingSimulatorRunTest.EXAMPLES.resolve("python").toAbsolutePath().normalize().toString();
+    String script = script();
+    String examples = examples();
     return Files.writeString(dir.resolve("run.yaml"), String.join("\n",
         "task: two_moons",
         "method: " + method,
@@ -200,13 +259,21 @@ class RunKillTest {
   }
 
   /** {@code streamsbi ARGS} in a JVM of its own on this classpath, with this JVM's options. */
-  private static Process launch(Path log, String... args) throws IOException {
+  private Process launch(Path log, String... args) throws IOException {
+    return launch(log, List.of(args));
+  }
+
+  private Process launch(Path log, List<String> args) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Dai.djl") || a.startsWith("-XX:TieredStopAtLevel"))
         .forEach(command::add);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamSbi.class.getName()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    // For a standalone worker's program, which takes no environment from a run file.
+    builder.environment().put("STREAMSBI_TEST_COUNT", dir.resolve("simulations.txt").toString());
+    builder.environment().put("STREAMSBI_TEST_DELAY", "0.02");
+    return builder.start();
   }
 }
