@@ -1,8 +1,10 @@
 package org.streamsbi.buffer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +28,8 @@ import org.streamsbi.core.arrow.SampleCodec;
 /**
  * Feeds a replay buffer from the run's samples topic. Reads each partition from the offset the
  * buffer already covers (a restored snapshot), or from the beginning, so a new buffer rebuilds
- * itself from the Kafka log. What the buffer cannot use (an undecodable batch, NaN or ±∞) goes to
- * the dead-letter topic with its reason.
+ * itself from the Kafka log. What the buffer cannot use (an undecodable batch, a sample its
+ * {@link SampleAdmission} refuses, NaN or ±∞) goes to the dead-letter topic with its reason.
  *
  * <p>The thread that runs it only polls; a second thread it starts decodes and inserts, so that
  * fetching the next records overlaps decoding the last ones. A small queue between them bounds
@@ -38,6 +40,7 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
   private static final int POLLS_IN_FLIGHT = 4;
 
   private final ReplayBuffer buffer;
+  private final SampleAdmission admission;
   private final SampleCodec codec;
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
@@ -49,10 +52,18 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
   private final AtomicReference<RuntimeException> insertFailure = new AtomicReference<>();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
   private volatile Thread inserter;
+  private volatile boolean caughtUp;
 
   public SampleIngestor(KafkaClients clients, RunTopics topics, ReplayBuffer buffer) {
+    this(clients, topics, buffer, SampleAdmission.ALL);
+  }
+
+  /** Inserts only the samples {@code admission} admits; the others become dead letters with its reason. */
+  public SampleIngestor(KafkaClients clients, RunTopics topics, ReplayBuffer buffer, SampleAdmission admission) {
     this.buffer = buffer;
+    this.admission = admission;
     this.codec = new SampleCodec(buffer.thetaDimension(), buffer.xDimension());
     this.topic = topics.samples();
     this.consumer = clients.reader(topics.run() + "-buffer");
@@ -81,10 +92,17 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
           consumer.seek(partition, next);
         }
       }
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      boolean read = false;
       while (running.get()) {
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         while (!records.isEmpty() && !polled.offer(records, 100, TimeUnit.MILLISECONDS)) {
           throwIfInsertsFailed();
+        }
+        if (!read && partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p))) {
+          read = true;
+          // An empty poll after everything read so far: the inserter marks the log caught up on reaching it.
+          polled.put(ConsumerRecords.empty());
         }
         throwIfInsertsFailed();
       }
@@ -117,7 +135,11 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
   private void insertLoop() {
     try {
       while (running.get()) {
-        for (ConsumerRecord<String, byte[]> record : polled.take()) {
+        ConsumerRecords<String, byte[]> records = polled.take();
+        if (records.isEmpty()) {
+          caughtUp = true;
+        }
+        for (ConsumerRecord<String, byte[]> record : records) {
           ingest(record);
         }
       }
@@ -144,6 +166,12 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
       malformed.incrementAndGet();
       return;
     }
+    samples = admitted(samples, source);
+    if (samples.isEmpty()) {
+      buffer.skipped(record.partition(), record.offset() + 1);
+      batches.incrementAndGet();
+      return;
+    }
     InsertOutcome[] outcomes = buffer.insertAll(samples, record.partition(), record.offset() + 1);
     for (int i = 0; i < outcomes.length; i++) {
       if (outcomes[i] == InsertOutcome.NON_FINITE) {
@@ -157,6 +185,39 @@ public final class SampleIngestor implements Runnable, AutoCloseable {
       }
     }
     batches.incrementAndGet();
+  }
+
+  /** The samples of a batch that {@link #admission} admits; each refused one becomes a dead letter. */
+  private List<Sample> admitted(List<Sample> samples, String source) {
+    List<Sample> kept = null;
+    for (int i = 0; i < samples.size(); i++) {
+      Sample sample = samples.get(i);
+      Optional<String> refusal = admission.refusal(sample);
+      if (refusal.isPresent()) {
+        if (kept == null) {
+          kept = new ArrayList<>(samples.subList(0, i));
+        }
+        deadLetters.send(sample.sampleId(), codec.encode(List.of(sample)), "sample", refusal.get(),
+            Map.of("offset", source, "sample-id", sample.sampleId(), "proposal-id", sample.proposalId()));
+        refused.incrementAndGet();
+      } else if (kept != null) {
+        kept.add(sample);
+      }
+    }
+    return kept == null ? samples : kept;
+  }
+
+  /** Samples the admission refused, each now a dead letter. */
+  public long refusedSamples() {
+    return refused.get();
+  }
+
+  /**
+   * Whether every record the samples topic held when ingestion started has been offered to the
+   * buffer: a buffer rebuilt from the log holds what it can of it.
+   */
+  public boolean caughtUp() {
+    return caughtUp;
   }
 
   /** Sample batches decoded so far. */

@@ -114,4 +114,50 @@ class SampleIngestorTest {
       }
     }
   }
+
+  @Test
+  void refusedSamplesAreDeadLettersAndTheLogIsReadToItsEnd() throws Exception {
+    RunTopics topics = new RunTopics("admission-test");
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir)) {
+      KafkaClients clients = new KafkaClients(broker.bootstrapServers());
+      try (Admin admin = clients.admin()) {
+        new TopicProvisioner(admin, Duration.ofSeconds(60)).provision(topics, 2);
+      }
+      SampleCodec codec = new SampleCodec(1, 2);
+      List<Sample> mixed = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        mixed.add(ReplayBufferTest.sample((i % 5 == 0 ? "foreign" : "own") + i, i, i));
+      }
+      try (KafkaProducer<String, byte[]> producer = clients.producer("test")) {
+        producer.send(new ProducerRecord<>(topics.samples(), "a", codec.encode(mixed))).get();
+        producer.send(new ProducerRecord<>(topics.samples(), "b", codec.encode(mixed.subList(0, 1)))).get();
+      }
+      SampleAdmission ownOnly = sample -> sample.sampleId().startsWith("foreign")
+          ? java.util.Optional.of("not ours: " + sample.sampleId()) : java.util.Optional.empty();
+      try (ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(1_000, 1, 0.1), 1, 2)) {
+        SampleIngestor ingestor = new SampleIngestor(clients, topics, buffer, ownOnly);
+        Thread thread = new Thread(ingestor, "ingestor");
+        thread.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!ingestor.caughtUp() && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertTrue(ingestor.caughtUp(), "the ingestor read what the topic held when it started");
+        assertEquals(40, buffer.distinctSamples(), "every admitted sample is in once caught up");
+        assertEquals(11, ingestor.refusedSamples(), "ten refused in the first record, one in the second");
+        ingestor.close();
+        thread.join(10_000);
+      }
+      List<String> reasons = new ArrayList<>();
+      try (KafkaConsumer<String, byte[]> consumer = clients.consumer("dlq", "dlq")) {
+        consumer.subscribe(List.of(topics.deadLetters()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (reasons.size() < 11 && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(200)).forEach(r -> reasons.add(DeadLetters.header(r.headers(), DeadLetters.REASON)));
+        }
+      }
+      assertEquals(11, reasons.size());
+      assertTrue(reasons.contains("not ours: foreign0"), reasons.toString());
+    }
+  }
 }

@@ -10,5 +10,6 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints its figures as ratios to a baseline measured in the same run.",
-    subcommands = {BufferBenchmark.class, SimulatorBenchmark.class, TrainerBenchmark.class, SbibmBenchmark.class})
+    subcommands = {BufferBenchmark.class, SimulatorBenchmark.class, TrainerBenchmark.class, SbibmBenchmark.class,
+      ResumeBenchmark.class})
 final class BenchCommand {}

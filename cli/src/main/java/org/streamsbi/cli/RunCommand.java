@@ -155,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-interval", description = "training steps between checkpoints; one is also written at the end (default 500)")
   Integer checkpointInterval;
 
-  @Option(names = "--resume", description = "continue training from the checkpoint in --checkpoint-dir, when there is one")
+  @Option(names = "--resume", description = "continue the run kept in --out from what its topics hold (samples, proposals, round) and from the checkpoint in --checkpoint-dir")
   Boolean resume;
 
   @Option(names = "--method", description = "npe (one round from the prior), snpe (SNPE-C: rounds from the last posterior, atomic loss, barriers), tsnpe (truncated rounds with barriers), tsnpe-async (truncated, no barriers) (default npe)")
@@ -182,6 +182,10 @@ final class RunCommand implements Callable<Integer> {
         .orElse("embedded broker in " + runConfig.brokerDirectory());
     String what = observations(plan.observations().size(), plan.observationIndex())
         + (plan.jobs().size() > 1 ? " (one " + runConfig.method().label() + " run each)" : "");
+    RunIdentity identity = RunIdentity.of(plan);
+    if (runConfig.trainer().resume()) {
+      RunIdentity.read(plan.out()).ifPresent(kept -> identity.mustContinue(kept, plan.out()));
+    }
     if (check) {
       spec.commandLine().getOut().printf(
           "configuration OK: run %s, prior of %d parameters, simulator %s (%d in-JVM workers),%s, %d simulations,"
@@ -194,12 +198,12 @@ final class RunCommand implements Callable<Integer> {
       return 0;
     }
     for (RunPlan.Job job : plan.jobs()) {
-      run(plan, job, dashboardConfig, err);
+      run(plan, job, identity, dashboardConfig, err);
     }
     return 0;
   }
 
-  private void run(RunPlan plan, RunPlan.Job job, DashboardConfig dashboardConfig, PrintWriter err)
+  private void run(RunPlan plan, RunPlan.Job job, RunIdentity identity, DashboardConfig dashboardConfig, PrintWriter err)
       throws IOException, InterruptedException {
     RunConfig runConfig = job.config();
     String where = runConfig.bootstrapServers().map(s -> "cluster " + s)
@@ -212,7 +216,8 @@ final class RunCommand implements Callable<Integer> {
     float[] target = job.observations().get(0);
     try (ProgressBars progress = ProgressBars.forTerminal(err, runConfig.simulations());
         RunDashboard dashboard = RunDashboard.start(dashboardConfig, runConfig.run(), npe, target, err);
-        RunResult result = startIn(job.out(), npe.onProgress(dashboard.alongside(progress)), runConfig, target)) {
+        RunResult result = startIn(plan.out(), identity, job.out(), npe.onProgress(dashboard.alongside(progress)),
+            runConfig, target)) {
       progress.close();
       long seed = runConfig.seed();
       long sampling = System.nanoTime();
@@ -246,10 +251,14 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Makes OUT only once the dashboard holds its port, so that a start it refuses leaves nothing behind. */
-  private static RunResult startIn(Path out, OnlineNpe npe, RunConfig config, float[] target)
-      throws IOException, InterruptedException {
-    Files.createDirectories(out);
+  /**
+   * Makes OUT, and keeps the run's identity there, only once the dashboard holds its port, so that
+   * a start it refuses leaves nothing behind.
+   */
+  private static RunResult startIn(Path out, RunIdentity identity, Path jobOut, OnlineNpe npe, RunConfig config,
+      float[] target) throws IOException, InterruptedException {
+    identity.write(out);
+    Files.createDirectories(jobOut);
     return npe.run(config, target);
   }
 

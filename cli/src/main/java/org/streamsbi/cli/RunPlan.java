@@ -3,8 +3,6 @@ package org.streamsbi.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -184,9 +182,7 @@ final class RunPlan {
     }
 
     String name = file.run() != null ? file.run()
-        : (task != null ? task.replace('_', '-') : "run")
-            + (observationIndex != null ? "-obs" + observationIndex : "") + "-"
-            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        : RunIdentity.name(task, observationIndex, Boolean.TRUE.equals(tr.resume()) ? out : null);
     f.guard("run", () -> new RunTopics(name));
     RunConfig.Builder builder = RunConfig.custom(name, simulations)
         .workers(workers)

@@ -176,4 +176,21 @@ class RunCommandTest {
     assertEquals(2, rounds.exitCode());
     assertTrue(rounds.err().contains("rounds (--rounds): must be 1 for method npe"), rounds.err());
   }
+
+  @Test
+  void aResumeFindsItsRunFromOutAndRefusesOneItDoesNotMatch() throws Exception {
+    Path out = dir.resolve("out");
+    new RunIdentity("two-moons-obs1-20260101-000000", "two_moons", "npe", 1000, 1, 2, 2).write(out);
+    Outcome same = execute("run", "--task", "two_moons", "--simulations", "1000", "--out", out.toString(),
+        "--checkpoint-dir", dir.resolve("c").toString(), "--resume", "--check", "--no-dashboard");
+    assertEquals(0, same.exitCode(), same.err());
+    assertTrue(same.out().contains("run two-moons-obs1-20260101-000000,"), "the kept name, from --out alone: " + same.out());
+
+    Outcome other = execute("run", "--task", "slcp", "--simulations", "1200", "--out", out.toString(),
+        "--checkpoint-dir", dir.resolve("c").toString(), "--resume", "--check", "--no-dashboard");
+    assertEquals(2, other.exitCode(), other.err());
+    assertTrue(other.err().contains("task is slcp here but two_moons in the run"), other.err());
+    assertTrue(other.err().contains("budget.simulations is 1200 here but 1000 in the run"), other.err());
+    assertTrue(other.err().contains("θ dimension (prior) is 5 here but 2 in the run"), other.err());
+  }
 }

@@ -2,6 +2,7 @@ package org.streamsbi.controller;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ import org.streamsbi.core.prior.Prior;
 import org.streamsbi.simulator.SimulationWorker;
 import org.streamsbi.simulator.Simulator;
 import org.streamsbi.simulator.StreamingSimulator;
+import org.streamsbi.trainer.CheckpointStep;
 import org.streamsbi.trainer.NpeTrainer;
 import org.streamsbi.trainer.Posterior;
 import org.streamsbi.trainer.TrainingProgress;
@@ -155,8 +157,19 @@ public final class OnlineNpe {
       try (Admin admin = clients.admin()) {
         new TopicProvisioner(admin, Duration.ofMinutes(2)).provision(topics, config.partitions());
       }
+      ResumePoint resumed = config.trainer().resume()
+          ? ResumePoint.read(clients, topics, config, prior.dimension()) : ResumePoint.none();
+      if (resumed.resumed()) {
+        if (config.method() == Method.TSNPE_ASYNC) {
+          throw new IllegalArgumentException("run " + topics.run() + " holds proposals already: a tsnpe-async run"
+              + " cannot be resumed yet; start it again under another run name");
+        }
+        LOG.info("resuming run {}: {} of {} proposals issued, round {}, training step {}", topics.run(),
+            resumed.issued().size(), config.simulations(), resumed.round(),
+            CheckpointStep.of(config.roundTrainer(resumed.round()).checkpointDirectory()).orElse(0));
+      }
       double brokerSeconds = seconds(start);
-      try (Session s = new Session(config, clients, topics, observation)) {
+      try (Session s = new Session(config, clients, topics, observation, resumed)) {
         session = s;
         try {
           return s.run(start, brokerSeconds);
@@ -188,6 +201,9 @@ public final class OnlineNpe {
     private final List<Thread> threads = new ArrayList<>();
     private final ProposalLedger ledger;
     private final BrokerOutage outage;
+    private final ResumePoint resumed;
+    private final SampleIngestor ingestor;
+    private boolean rebuildReported;
     private final AtomicReference<TrainingProgress> lastValidation = new AtomicReference<>();
     private volatile long arrivedAt;
     private volatile long trainingStartedAt;
@@ -214,10 +230,11 @@ public final class OnlineNpe {
     private boolean trainingLagged;
     private volatile long trainingLagEpisodes;
     private final Map<String, SimulationWorker> localWorkers = new HashMap<>();
-    private final WorkerTallies workers;
+    private final WorkerRates workerRates = new WorkerRates();
 
-    Session(RunConfig config, KafkaClients clients, RunTopics topics, float[] observation) {
+    Session(RunConfig config, KafkaClients clients, RunTopics topics, float[] observation, ResumePoint resumed) {
       this.config = config;
+      this.resumed = resumed;
       this.observation = observation;
       this.proposalRng = new SplittableRandom(config.seed());
       this.topics = topics;
@@ -229,9 +246,14 @@ public final class OnlineNpe {
       this.producer = clients.producer(topics.run() + "-controller");
       this.events = clients.snapshotProducer(topics.run() + "-events");
       this.publisher = new ProposalPublisher(producer, topics, prior.dimension(), config.proposalsPerMessage());
-      this.ledger = new ProposalLedger(clients, topics, prior.dimension(), simulator.xDimension());
+      IssuedProposals issued = new IssuedProposals();
+      this.ledger = new ProposalLedger(clients, topics, issued, prior.dimension(), simulator.xDimension());
+      ledger.issued(List.copyOf(resumed.issued()));
+      published.set(resumed.issued().size());
+      round = resumed.round();
       this.outage = new BrokerOutage(clients, config.brokerHealth());
-      start(new SampleIngestor(clients, topics, buffer), "ingestor");
+      this.ingestor = new SampleIngestor(clients, topics, buffer, issued);
+      start(ingestor, "ingestor");
       start(ledger, "ledger");
       for (int i = 0; i < config.workers(); i++) {
         String id = topics.run() + "-worker-" + i;
@@ -240,7 +262,6 @@ public final class OnlineNpe {
         localWorkers.put(id, worker);
         start(worker, id);
       }
-      this.workers = new WorkerTallies(ledger, localWorkers);
     }
 
     private <T extends Runnable & AutoCloseable> void start(T service, String name) {
@@ -263,10 +284,6 @@ public final class OnlineNpe {
           monitor.start();
           result = withoutBarriers(start, trainerThread);
         } else {
-          publish(1, config.roundSimulations(1), ProposalSource.prior(prior));
-          if (config.rounds() == 1) {
-            proposingDone = true;
-          }
           monitor.start();
           result = withBarriers(start);
         }
@@ -360,13 +377,24 @@ public final class OnlineNpe {
     /**
      * Rounds with barriers, as sbi runs them: each round's training stops at its plateau after all
      * of the round's simulations arrived, and the next round's proposals wait for that training.
-     * npe is the single round.
+     * npe is the single round. A resumed run starts in the round it was in, from the {@link
+     * RoundStart} kept for it, and issues only what that round still lacks.
      */
     private TrainingResult withBarriers(long start) throws InterruptedException {
-      Posterior previous = null;
-      int round = 1;
-      double lastMass = Double.NaN;
+      int round = this.round;
+      Path kept = config.roundTrainer(round).checkpointDirectory();
+      RoundStart from = round == 1 ? new RoundStart(0, 0, Double.NaN) : RoundStart.read(kept);
+      Posterior previous = round == 1 ? null : RoundStart.previous(kept, prior);
+      steps = from.stepsBefore();
+      double lastMass = from.priorMass();
+      int missing = config.roundSimulations(round) - resumed.issued(round);
+      if (missing > 0) {
+        publish(round, missing, round == 1 ? ProposalSource.prior(prior) : proposals(previous, round, from.lastRoundSteps(), start));
+      }
       while (true) {
+        if (round == config.rounds()) {
+          proposingDone = true;
+        }
         NpeTrainer trainer = new NpeTrainer(config.flow(), config.roundTrainer(round));
         if (previous != null) {
           trainer = trainer.startingFrom(previous);
@@ -395,25 +423,29 @@ public final class OnlineNpe {
         }
         previous = result.posterior();
         round++;
-        ProposalSource proposals;
-        if (config.method() == Method.SNPE) {
-          proposals = ProposalSource.posterior(previous, observation);
-        } else {
-          TruncationRegion region = region(previous, round, result.steps(), start);
+        ProposalSource proposals = proposals(previous, round, result.steps(), start);
+        if (proposals instanceof TruncationRegion region) {
           if (stable(lastMass, region.priorMass())) {
             proposingDone = true;
             LOG.info("truncation region stable at prior mass {}: the run stops proposing", region.priorMass());
             return result;
           }
           lastMass = region.priorMass();
-          proposals = region;
         }
         steps += result.steps();
-        publish(round, config.roundSimulations(round), proposals);
-        if (round == config.rounds()) {
-          proposingDone = true;
+        Path next = config.roundTrainer(round).checkpointDirectory();
+        if (next != null) {
+          new RoundStart(steps, result.steps(), lastMass).write(next, previous);
         }
+        publish(round, config.roundSimulations(round), proposals);
       }
+    }
+
+    /** Where {@code round} proposes from: snpe from the last round's posterior at x_o, tsnpe from its truncation region. */
+    private ProposalSource proposals(Posterior previous, int round, long lastRoundSteps, long start) {
+      return config.method() == Method.SNPE
+          ? ProposalSource.posterior(previous, observation)
+          : region(previous, round, lastRoundSteps, start);
     }
 
     /**
@@ -650,6 +682,12 @@ public final class OnlineNpe {
                 + "\n(each failure is a dead letter on topic " + topics.deadLetters() + ")";
             trainer.interrupt();
           }
+          if (resumed.resumed() && !rebuildReported && ingestor.caughtUp()) {
+            rebuildReported = true;
+            LOG.info("run {} rebuilt from its topics {} s after its start: {} samples in the buffer, {} proposals outstanding",
+                topics.run(), String.format("%.1f", seconds(start)), buffer.distinctSamples(),
+                published.get() - ledger.resolved());
+          }
           if (now >= nextReport) {
             report(start);
             nextReport = now + REPORT_NANOS;
@@ -695,7 +733,7 @@ public final class OnlineNpe {
               b.drawsPerInsert(),
               buffer.config().capacity(),
               ledger.deadLetters(),
-              workers.next(),
+              workerRates.next(ledger, localWorkers),
               config.method().label(),
               round,
               config.rounds(),

@@ -27,13 +27,15 @@ import org.streamsbi.simulator.SimulationException;
  * letter), and those a stopped run abandoned (a proposal dead letter with failure abandoned). A
  * streaming solver gives one proposal many samples, and a run that died part-way gives it samples
  * and a dead letter, so the round is complete when the resolved proposals, not the samples, reach
- * the budget. Follows both topics read_committed from their beginning.
+ * the budget. Only the answers to proposals the run issued ({@link IssuedProposals}) count. Follows
+ * both topics read_committed from their beginning.
  */
 final class ProposalLedger implements Runnable, AutoCloseable {
   /** Dead letters kept with their reasons for progress reports; the topic keeps them all. */
   static final int RECENT_DEAD_LETTERS = 10;
 
   private final SampleCodec codec;
+  private final IssuedProposals issued;
   private final TopicFollower samples;
   private final TopicFollower deadLetters;
   private final Set<String> resolved = ConcurrentHashMap.newKeySet();
@@ -51,7 +53,8 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private volatile long lastResolvedAt;
   private volatile String lastFailure = "";
 
-  ProposalLedger(KafkaClients clients, RunTopics topics, int thetaDimension, int xDimension) {
+  ProposalLedger(KafkaClients clients, RunTopics topics, IssuedProposals issued, int thetaDimension, int xDimension) {
+    this.issued = issued;
     this.codec = new SampleCodec(thetaDimension, xDimension);
     this.samples = new TopicFollower(clients, topics.samples(), topics.run() + "-ledger-samples", this::sample);
     this.deadLetters =
@@ -61,6 +64,10 @@ final class ProposalLedger implements Runnable, AutoCloseable {
   private void sample(ConsumerRecord<String, byte[]> record) {
     try {
       for (Sample s : codec.decode(record.value())) {
+        if (issued.refusal(s).isPresent()) {
+          // Not the run's own: the ingestor sets it aside as a dead letter; it resolves nothing.
+          continue;
+        }
         if (sampleIds.add(s.sampleId())) {
           secondsByWorker.computeIfAbsent(s.worker(), w -> new DoubleAdder()).add(s.simulationSeconds());
           samplesByWorker.computeIfAbsent(s.worker(), w -> new LongAdder()).increment();
@@ -129,6 +136,7 @@ final class ProposalLedger implements Runnable, AutoCloseable {
 
   /** Notes proposals about to be sent, before any result for them can be read. */
   void issued(List<Proposal> proposals) {
+    issued.issue(proposals);
     proposals.forEach(p -> pending.put(p.proposalId(), p));
   }
 
@@ -167,7 +175,7 @@ final class ProposalLedger implements Runnable, AutoCloseable {
     return lastFailure;
   }
 
-  /** Distinct sample ids written by workers or direct producers. */
+  /** Distinct sample ids of the run's own proposals, written by workers or direct producers. */
   int samples() {
     return sampleIds.size();
   }

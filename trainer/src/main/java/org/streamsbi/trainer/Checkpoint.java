@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A training run's state on disk: the step, the validation bookkeeping, the best parameters so
@@ -117,6 +118,18 @@ final class Checkpoint {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("writing the checkpoint in " + directory + " failed", e);
+    }
+  }
+
+  /** The training step of the checkpoint in {@code directory}, read from its header alone; empty when there is none. */
+  static OptionalLong step(Path directory) throws IOException {
+    Path path = directory.resolve(FILE_NAME);
+    if (!Files.exists(path)) {
+      return OptionalLong.empty();
+    }
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(path.toFile())))) {
+      in.readInt();
+      return OptionalLong.of(in.readLong());
     }
   }
 

@@ -7,24 +7,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.streamsbi.simulator.SimulationWorker;
 
-/**
- * Each simulation worker as a progress report shows it: what the ledger read of its samples and
- * failures, its rate since the previous report, and the circuit breaker of a worker in this JVM.
- */
-final class WorkerTallies {
-  private final ProposalLedger ledger;
-  private final Map<String, SimulationWorker> localWorkers;
-  private final Map<String, Long> lastSamplesByWorker = new HashMap<>();
+/** Each worker's tallies for a progress report, with its rate since the previous report. */
+final class WorkerRates {
+  private final Map<String, Long> lastSamples = new HashMap<>();
   private long lastReportAt;
 
-  /** {@code localWorkers} by id, as the run starts them. */
-  WorkerTallies(ProposalLedger ledger, Map<String, SimulationWorker> localWorkers) {
-    this.ledger = ledger;
-    this.localWorkers = localWorkers;
-  }
-
-  /** Each worker's tallies, with its rate since the previous call. */
-  List<RunProgress.Worker> next() {
+  /** Every worker the ledger heard of, and every in-JVM worker, by id. */
+  List<RunProgress.Worker> next(ProposalLedger ledger, Map<String, SimulationWorker> localWorkers) {
     long now = System.nanoTime();
     double seconds = lastReportAt == 0 ? 0 : (now - lastReportAt) / 1e9;
     lastReportAt = now;
@@ -37,14 +26,14 @@ final class WorkerTallies {
     List<RunProgress.Worker> out = new ArrayList<>();
     all.forEach(
         (worker, n) -> {
-          long before = lastSamplesByWorker.getOrDefault(worker, 0L);
+          long before = lastSamples.getOrDefault(worker, 0L);
           double rate = seconds > 0 ? (n - before) / seconds : 0;
           double meanSeconds = n > 0 ? simulationSeconds.getOrDefault(worker, 0.0) / n : Double.NaN;
           SimulationWorker local = localWorkers.get(worker);
           out.add(new RunProgress.Worker(worker, n, failed.getOrDefault(worker, 0L), rate, meanSeconds,
               local == null ? "" : local.circuitState()));
         });
-    lastSamplesByWorker.putAll(samples);
+    lastSamples.putAll(samples);
     return out;
   }
 }
