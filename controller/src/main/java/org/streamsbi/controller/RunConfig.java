@@ -22,9 +22,9 @@ public final class RunConfig {
   private static final int DEFAULT_ATOMS = 10;
   /**
    * Rows the trainer may draw per training sample inserted while samples still arrive (the limit
-   * lifts once all published proposals resolved), when the learning rate has no decay to size it
-   * by (see {@link #samplesPerInsertFor}). Unlimited, a trainer fed by a slow simulator took tens
-   * of thousands of steps on the first few hundred samples.
+   * lifts once all published proposals resolved). Unlimited, a trainer fed by a slow simulator
+   * took tens of thousands of steps on the first few hundred samples; at 32 it takes about as many
+   * steps while a budget trickles in as it takes on the whole budget when it arrives at once.
    */
   public static final SampleToInsertRatio DEFAULT_SAMPLES_PER_INSERT = new SampleToInsertRatio(32, 32);
 
@@ -72,7 +72,11 @@ public final class RunConfig {
     this.validationFraction = b.validationFraction;
     this.patience = b.patience;
     this.flow = b.flow != null ? b.flow : FlowConfig.defaults(b.method.defaultEstimator());
-    this.trainer = b.resolvedTrainer();
+    this.trainer =
+        (b.trainer != null
+                ? b.trainer
+                : TrainerConfig.defaults().withBatchSize(batchSizeFor(b.simulations)))
+            .withSeed(b.seed);
     this.seed = b.seed;
     this.buffer = buffer;
     this.workerConfig = b.workerConfig;
@@ -88,24 +92,6 @@ public final class RunConfig {
    */
   public static int batchSizeFor(int simulations) {
     return (int) Math.min(256, 32 * Math.max(1, (simulations + 511L) / 512));
-  }
-
-  /**
-   * The samples-per-insert limit when none is given. Under a cosine decay it lets the trainer
-   * draw as many rows per training sample as the decay takes over the budget's training split,
-   * so that a trainer held by the limit has gone as far down the decay as the share of the budget
-   * that arrived, and little of it is left once the last sample is in. Sized smaller, the decay
-   * had to be held while samples arrived and then taken whole after the last one: 6,000 steps,
-   * 30–115 s of a 2-core machine, where the whole budget arriving at once takes them anyway.
-   */
-  static SampleToInsertRatio samplesPerInsertFor(
-      TrainerConfig trainer, int simulations, double validationFraction) {
-    if (!(trainer.learningRateSchedule() instanceof LearningRateSchedule.WarmUpCosine cosine)) {
-      return DEFAULT_SAMPLES_PER_INSERT;
-    }
-    double rows = (double) cosine.decaySteps() * trainer.batchSize();
-    double perInsert = Math.max(1, rows / (simulations * (1 - validationFraction)));
-    return new SampleToInsertRatio(perInsert, perInsert);
   }
 
   /** A run called {@code run} with the given simulation budget and defaults for everything else. */
@@ -291,7 +277,7 @@ public final class RunConfig {
     private int bufferCapacity;
     private SelectorType selector = SelectorType.UNIFORM;
     private Eviction eviction = Eviction.OLDEST;
-    private SampleToInsertRatio samplesPerInsert;
+    private SampleToInsertRatio samplesPerInsert = DEFAULT_SAMPLES_PER_INSERT;
     private SimulationWorkerConfig workerConfig = SimulationWorkerConfig.deterministic();
     private Method method = Method.NPE;
     private int rounds;
@@ -397,7 +383,7 @@ public final class RunConfig {
       return this;
     }
 
-    /** Default {@link RunConfig#samplesPerInsertFor} the trainer and the budget. */
+    /** Default {@link RunConfig#DEFAULT_SAMPLES_PER_INSERT}. */
     public Builder samplesPerInsert(SampleToInsertRatio ratio) {
       this.samplesPerInsert = ratio;
       return this;
@@ -483,16 +469,8 @@ public final class RunConfig {
       int resolvedWatermark = watermark > 0 ? watermark
           : Math.max(1, Math.min(Math.min(1000, resolvedRounds() > 1 ? firstRound / 2 : simulations / 10), capacity));
       ReplayBufferConfig buffer = new ReplayBufferConfig(
-          capacity, resolvedWatermark, validationFraction, selector, eviction,
-          samplesPerInsert != null ? samplesPerInsert
-              : samplesPerInsertFor(resolvedTrainer(), simulations, validationFraction),
-          seed);
+          capacity, resolvedWatermark, validationFraction, selector, eviction, samplesPerInsert, seed);
       return new RunConfig(this, buffer);
-    }
-
-    private TrainerConfig resolvedTrainer() {
-      return (trainer != null ? trainer : TrainerConfig.defaults().withBatchSize(batchSizeFor(simulations)))
-          .withSeed(seed);
     }
 
     private int resolvedRounds() {

@@ -40,11 +40,11 @@ final class LearningRate implements Tracker {
   }
 
   /**
-   * Told before update {@code numUpdate} whether the decay waits for samples still to come; past
-   * the warm-up such an update does not advance it.
+   * Told before update {@code numUpdate} whether samples are still arriving; past the warm-up such
+   * an update does not advance the decay.
    */
-  void beforeUpdate(int numUpdate, boolean decayWaits) {
-    if (decayWaits && numUpdate - held > warmUpSteps) {
+  void beforeUpdate(int numUpdate, boolean samplesArriving) {
+    if (samplesArriving && numUpdate - held > warmUpSteps) {
       held++;
     }
   }
@@ -78,18 +78,6 @@ final class LearningRate implements Tracker {
 
   void restorePlateauScale(double scale) {
     plateauScale = scale;
-  }
-
-  /**
-   * Whether the schedule has brought the rate, as of update {@code numUpdate}, to where it stays: a
-   * cosine past its decay, a plateau at its floor; never a constant rate.
-   */
-  boolean settled(int numUpdate) {
-    if (schedule instanceof LearningRateSchedule.WarmUpCosine cosine) {
-      return numUpdate - held >= cosine.warmUpSteps() + cosine.decaySteps();
-    }
-    return schedule instanceof LearningRateSchedule.ReduceOnPlateau plateau
-        && plateauScale <= plateau.minFactor();
   }
 
   /** The rate of the latest update, for reporting. */

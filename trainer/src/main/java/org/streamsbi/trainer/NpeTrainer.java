@@ -354,8 +354,7 @@ public final class NpeTrainer {
                     intervalSteps / intervalSeconds,
                     intervalSteps * config.batchSize() / intervalSeconds,
                     watermarkSeconds,
-                    waitingNanos / 1e9,
-                    learningRate.settled(optimizer.updates()));
+                    waitingNanos / 1e9);
             listener.accept(progress);
             nextValidation = step + validationInterval();
             if (rule.shouldStop(progress)) {
@@ -496,7 +495,7 @@ public final class NpeTrainer {
           }
           NDArray gradient = flat.gradient(manager);
           if (clipped(gradient)) {
-            learningRate.beforeUpdate(optimizer.updates() + 1, decayWaitsForSamples());
+            learningRate.beforeUpdate(optimizer.updates() + 1, !buffer.insertsFinished());
             optimizer.update(flat.vector(), gradient);
             // The next backward pass adds to the gradient.
             gradient.muli(0);
@@ -509,15 +508,6 @@ public final class NpeTrainer {
         }
         return batchLoss;
       }
-    }
-
-    /**
-     * Whether the schedule's decay is held for samples still to come. A samples-per-insert limit
-     * already holds the steps, and with them the decay, to the share of the samples that arrived;
-     * without one, steps taken on a part of the data would spend the decay before the rest came.
-     */
-    private boolean decayWaitsForSamples() {
-      return !buffer.insertsFinished() && !buffer.config().ratio().limits();
     }
 
     /**

@@ -18,8 +18,6 @@ package org.streamsbi.trainer;
  * @param watermarkSeconds wall time spent waiting for the buffer's watermark before training
  * @param waitingSeconds wall time since training started spent getting minibatches from the
  *     buffer: blocked by its rate limiter or waiting for rows, and drawing them
- * @param learningRateSettled whether the schedule has brought the learning rate to where it
- *     stays: a cosine past its decay, a plateau at its floor; never a constant rate
  */
 public record TrainingProgress(
     long step,
@@ -33,5 +31,4 @@ public record TrainingProgress(
     double stepsPerSecond,
     double samplesPerSecond,
     double watermarkSeconds,
-    double waitingSeconds,
-    boolean learningRateSettled) {}
+    double waitingSeconds) {}

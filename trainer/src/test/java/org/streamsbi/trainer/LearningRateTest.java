@@ -1,7 +1,6 @@
 package org.streamsbi.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,51 +69,6 @@ class LearningRateTest {
     assertEquals(1e-4, rate.getNewValue(1_100), 1e-9);
   }
 
-  /** Without a samples-per-insert limit nothing ties the steps to the samples that arrived. */
-  @Test
-  void withoutARateLimitTheDecayWaitsForTheInsertsToFinish() throws Exception {
-    LinearGaussian truth = LinearGaussian.correlated2d();
-    ReplayBuffer buffer = new ReplayBuffer(new ReplayBufferConfig(10_000, 200, 0.1), 2, 2);
-    SplittableRandom rng = new SplittableRandom(1);
-    for (int i = 0; i < 2_000; i++) {
-      float[] x = truth.x(rng);
-      buffer.insert(new Sample("s" + i, "run", 1, "s" + i, 1, truth.theta(x, rng), x, "w", 0));
-    }
-    TrainerConfig config =
-        new TrainerConfig(64, 1e-3, 20, 5.0, 1)
-            .withLearningRateSchedule(new LearningRateSchedule.WarmUpCosine(0, 40, 0.5));
-    List<TrainingProgress> progress = new CopyOnWriteArrayList<>();
-    MultivariateNormal prior = MultivariateNormal.isotropic(new double[2], 100);
-    new NpeTrainer(FlowConfig.defaults(), config)
-        .train(buffer, prior, StoppingRule.maxSteps(60), progress::add)
-        .posterior()
-        .close();
-    assertEquals(1e-3, progress.get(progress.size() - 1).learningRate(), 1e-9, "held at the start of the cosine");
-    buffer.finishInserts();
-    progress.clear();
-    new NpeTrainer(FlowConfig.defaults(), config)
-        .train(buffer, prior, StoppingRule.maxSteps(60), progress::add)
-        .posterior()
-        .close();
-    assertEquals(0.5e-3, progress.get(progress.size() - 1).learningRate(), 1e-9, "all in: the decay ran");
-  }
-
-  @Test
-  void theRateSettlesAtTheEndOfTheDecayOrAtThePlateausFloorAndNeverWhenConstant() {
-    LearningRate cosine = new LearningRate(1e-3, new LearningRateSchedule.WarmUpCosine(10, 100, 0.1));
-    assertFalse(cosine.settled(109));
-    assertTrue(cosine.settled(110));
-    cosine.restoreHeld(5);
-    assertFalse(cosine.settled(110), "held updates did not advance the decay");
-    assertTrue(cosine.settled(115));
-    LearningRate plateau = new LearningRate(1e-3, new LearningRateSchedule.ReduceOnPlateau(0.5, 1, 0.25));
-    plateau.validated(1, false);
-    assertFalse(plateau.settled(1));
-    plateau.validated(2, false);
-    assertTrue(plateau.settled(1), "at the floor");
-    assertFalse(new LearningRate(1e-3, LearningRateSchedule.constant()).settled(1_000_000));
-  }
-
   @Test
   void aPlateauDoesNotLowerTheRateWhileSamplesAreStillArriving() {
     LearningRate rate = new LearningRate(1e-3, new LearningRateSchedule.ReduceOnPlateau(0.5, 2, 0.2));
@@ -176,8 +130,8 @@ class LearningRateTest {
         .close();
     simulator.interrupt();
     TrainingProgress last = progress.get(progress.size() - 1);
-    // The inserts never finished, but the limit holds the steps to the samples that arrived.
-    assertEquals(0.5e-3, last.learningRate(), 1e-9, "the decay went on with the limited steps");
+    // The buffer's inserts never finished: the decay waits for the samples.
+    assertEquals(1e-3, last.learningRate(), 1e-9, "held at the start of the cosine");
     assertEquals(last.stepsPerSecond() * 64, last.samplesPerSecond(), 1e-6 * last.samplesPerSecond());
     assertTrue(last.watermarkSeconds() >= 0);
     // 32 inserts a step at one a millisecond or slower: at least 32 ms a step waiting.
