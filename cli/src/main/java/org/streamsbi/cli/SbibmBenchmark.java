@@ -38,8 +38,9 @@ import picocli.CommandLine.Spec;
       "the C2ST accuracy against the reference posterior (mean ± sd over the observations, as sbibm",
       "reports it) and the wall time to the posterior. For tsnpe-async it also runs tsnpe (the same",
       "rounds with barriers) and prints the wall-time ratio async/barriers (target <= 0.6).",
-      "Each run also prints its training steps, the CPU seconds of the thread that trained, and the",
-      "seconds from the last simulation's arrival to the posterior (target <= 20)."
+      "Each run also prints its training steps (and how many came after the last simulation arrived),",
+      "the CPU seconds of the thread that trained, and the seconds from the last simulation's arrival",
+      "to the posterior (target <= 20)."
     })
 final class SbibmBenchmark implements Callable<Integer> {
   private static final int POSTERIOR_SAMPLES = 10_000;
@@ -111,17 +112,25 @@ final class SbibmBenchmark implements Callable<Integer> {
           // The run trains on this thread.
           long cpuStarted = THREADS.getCurrentThreadCpuTime();
           float[][] samples;
-          try (RunResult result = new OnlineNpe(benchmark.prior(), simulator).run(config, observed)) {
+          // As of the progress report, about once a second, that first counts the whole budget.
+          long[] stepsAtArrival = {-1};
+          OnlineNpe run = new OnlineNpe(benchmark.prior(), simulator).onProgress(p -> {
+            if (stepsAtArrival[0] < 0 && p.samples() + p.failedProposals() >= p.simulations()) {
+              stepsAtArrival[0] = p.steps();
+            }
+          });
+          try (RunResult result = run.run(config, observed)) {
             seconds[m][i] = (System.nanoTime() - started) / 1e9;
             double trainerCpu = (THREADS.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
             RunSummary.Seconds phases = result.summary().seconds();
             double afterArrival = phases.total() - phases.brokerStart() - phases.simulation();
             samples = result.posterior().sample(POSTERIOR_SAMPLES, observed, seed + numbers[i]).theta();
             c2st[m][i] = ClassifierTwoSampleTest.accuracy(ref, samples, seed);
-            out.printf("  obs %2d  %-11s C2ST %.4f  wall time %6.1f s  (%d training steps, trainer CPU %.1f s,"
-                    + " posterior %.1f s after the last arrival%s)%n",
-                numbers[i], methods.get(m).label(), c2st[m][i], seconds[m][i], result.summary().trainingSteps(),
-                trainerCpu, afterArrival, regions(result));
+            long steps = result.summary().trainingSteps();
+            out.printf("  obs %2d  %-11s C2ST %.4f  wall time %6.1f s  (%d training steps, %d after the last arrival,"
+                    + " trainer CPU %.1f s, posterior %.1f s after the last arrival%s)%n",
+                numbers[i], methods.get(m).label(), c2st[m][i], seconds[m][i], steps,
+                steps - Math.max(0, stepsAtArrival[0]), trainerCpu, afterArrival, regions(result));
             out.flush();
           }
         }
