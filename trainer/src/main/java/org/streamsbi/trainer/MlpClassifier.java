@@ -21,6 +21,12 @@ import java.util.Arrays;
  * <p>The products skip ReLU's zeros (exact) and accumulate with fused multiply-adds, but not in
  * every product in BLAS's order, so a training of a few hundred epochs ends where scikit-learn's
  * does to float32 rounding, while longer ones drift apart and agree in distribution only.
+ *
+ * <p>Matrices are arrays of rows, and every product adds multiples of rows to a row, all indexed
+ * from 0: HotSpot's C2 vectorises such a loop only where loads and stores share one index, since
+ * it cannot rule out two offsets into one array overlapping (rows at offsets in flat arrays ran
+ * scalar). For the same reason the loops that mask and update avoid branches and passes of their
+ * own; none of this changes a single rounding.
  */
 final class MlpClassifier {
   private static final int MAX_EPOCHS = 10_000;
@@ -36,42 +42,49 @@ final class MlpClassifier {
   private static final float CLIP = Math.ulp(1f);
 
   private final int[] units;
-  /** weights[l] maps units[l] to units[l + 1], row-major by input unit, as sklearn's coefs_. */
-  private final float[][] weights;
+  /** weights[l][k] maps input unit k of layer l to its units[l + 1] outputs, as sklearn's coefs_. */
+  private final float[][][] weights;
   private final float[][] biases;
   private final int batchCapacity;
   /** Epochs trained and the last one's loss: sklearn's n_iter_ and loss_. */
   private int epochs;
   private double loss;
-  /** activations[0] is the batch's input; activations[l] the output of layer l − 1. */
-  private final float[][] activations;
-  private final float[][] deltas;
-  /** The nonzero factors of one product and where their rows start, so products skip ReLU's zeros. */
+  /**
+   * activations[l][r] is row r of layer l − 1's output; activations[0] holds the batch's input
+   * rows themselves (read only).
+   */
+  private final float[][][] activations;
+  private final float[][][] deltas;
+  /** The nonzero factors of one product and the rows they scale, so products skip ReLU's zeros. */
   private final float[] scales;
-  private final int[] offsets;
+  private final int[] indices;
 
   private MlpClassifier(int dim, int batchCapacity, NumpyRandomState random) {
     int hidden = 10 * dim;
     units = new int[] {dim, hidden, hidden, 1};
     int layers = units.length - 1;
-    weights = new float[layers][];
+    weights = new float[layers][][];
     biases = new float[layers][];
     for (int l = 0; l < layers; l++) {
       int in = units[l];
       int out = units[l + 1];
       double bound = Math.sqrt(6.0 / (in + out));
-      weights[l] = uniform(in * out, bound, random);
+      weights[l] = new float[in][];
+      for (int k = 0; k < in; k++) {
+        weights[l][k] = uniform(out, bound, random);
+      }
       biases[l] = uniform(out, bound, random);
     }
     this.batchCapacity = batchCapacity;
-    activations = new float[units.length][];
-    deltas = new float[units.length][];
-    for (int l = 0; l < units.length; l++) {
-      activations[l] = new float[batchCapacity * units[l]];
-      deltas[l] = new float[batchCapacity * units[l]];
+    activations = new float[units.length][][];
+    deltas = new float[units.length][][];
+    activations[0] = new float[batchCapacity][];
+    for (int l = 1; l < units.length; l++) {
+      activations[l] = new float[batchCapacity][units[l]];
+      deltas[l] = new float[batchCapacity][units[l]];
     }
     scales = new float[Math.max(hidden, batchCapacity)];
-    offsets = new int[scales.length];
+    indices = new int[scales.length];
   }
 
   private static float[] uniform(int size, double bound, NumpyRandomState random) {
@@ -92,8 +105,16 @@ final class MlpClassifier {
     NumpyRandomState random = new NumpyRandomState(seed);
     int batch = Math.min(MAX_BATCH, rows);
     MlpClassifier net = new MlpClassifier(dim, batch, random);
-    new Adam(net).train(x, y, batch, random);
+    new Adam(net).train(rows(x, dim), y, batch, random);
     return net;
+  }
+
+  private static float[][] rows(float[] x, int dim) {
+    float[][] rows = new float[x.length / dim][];
+    for (int r = 0; r < rows.length; r++) {
+      rows[r] = Arrays.copyOfRange(x, r * dim, (r + 1) * dim);
+    }
+    return rows;
   }
 
   int epochs() {
@@ -106,15 +127,15 @@ final class MlpClassifier {
 
   /** How many rows of {@code x} the classifier labels as {@code y} does. */
   int correct(float[] x, boolean[] y) {
-    int dim = units[0];
+    float[][] input = rows(x, units[0]);
     int count = 0;
     for (int start = 0; start < y.length; start += batchCapacity) {
       int rows = Math.min(batchCapacity, y.length - start);
-      System.arraycopy(x, start * dim, activations[0], 0, rows * dim);
+      System.arraycopy(input, start, activations[0], 0, rows);
       forward(rows);
-      float[] logits = activations[units.length - 1];
+      float[][] logits = activations[units.length - 1];
       for (int r = 0; r < rows; r++) {
-        if ((logistic(logits[r]) > 0.5f) == y[start + r]) {
+        if ((logistic(logits[r][0]) > 0.5f) == y[start + r]) {
           count++;
         }
       }
@@ -131,112 +152,131 @@ final class MlpClassifier {
   private void forward(int rows) {
     int last = units.length - 2;
     for (int l = 0; l <= last; l++) {
-      int in = units[l];
       int out = units[l + 1];
-      float[] input = activations[l];
-      float[] output = activations[l + 1];
-      float[] w = weights[l];
+      float[][] w = weights[l];
       float[] b = biases[l];
       for (int r = 0; r < rows; r++) {
-        int o = r * out;
+        float[] input = activations[l][r];
+        float[] output = activations[l + 1][r];
         if (out == 1) {
-          output[o] = dot(input, r * in, 1, w, in);
+          output[0] = dot(input, w);
         } else {
-          Arrays.fill(output, o, o + out, 0f);
-          accumulate(output, o, out, w, gather(input, r * in, 1, in, out));
+          Arrays.fill(output, 0f);
+          accumulate(output, out, w, gather(input));
         }
         for (int j = 0; j < out; j++) {
-          float z = output[o + j] + b[j];
-          output[o + j] = l < last ? Math.max(z, 0f) : z;
+          float z = output[j] + b[j];
+          output[j] = l < last ? Math.max(z, 0f) : z;
         }
       }
     }
   }
 
-  /**
-   * Σ values[from + i·stride]·column[i] for i < length: the output layer's single column, kept out
-   * of {@link #accumulate} so that the JIT sees only its long rows there and vectorises them.
-   */
-  private static float dot(float[] values, int from, int stride, float[] column, int length) {
+  /** Σ values[i]·column[i][0]: the output layer's single column, summed in order. */
+  private static float dot(float[] values, float[][] column) {
     float sum = 0f;
-    for (int i = 0; i < length; i++) {
-      sum += values[from + i * stride] * column[i];
+    for (int i = 0; i < values.length; i++) {
+      sum += values[i] * column[i][0];
     }
     return sum;
   }
 
-  /**
-   * Collects the nonzero values[from + i·stride] for i < length into {@link #scales}, with i·step
-   * into {@link #offsets}; returns how many.
-   */
-  private int gather(float[] values, int from, int stride, int length, int step) {
+  /** Collects the nonzero values[i] into {@link #scales}, with i into {@link #indices}; returns how many. */
+  private int gather(float[] values) {
+    int count = 0;
+    for (int i = 0; i < values.length; i++) {
+      float value = values[i];
+      scales[count] = value;
+      indices[count] = i;
+      count += value != 0f ? 1 : 0;
+    }
+    return count;
+  }
+
+  /** As {@link #gather(float[])} for column {@code k} of the first {@code length} rows. */
+  private int gather(float[][] rows, int k, int length) {
     int count = 0;
     for (int i = 0; i < length; i++) {
-      float value = values[from + i * stride];
+      float value = rows[i][k];
       scales[count] = value;
-      offsets[count] = i * step;
+      indices[count] = i;
       count += value != 0f ? 1 : 0;
     }
     return count;
   }
 
   /**
-   * target[to, to + length) += Σ scales[i]·source[offsets[i], offsets[i] + length) over the first
-   * {@code count} gathered terms, one fused multiply-add per term in order, as BLAS's sgemm kernels
-   * accumulate: other orders round differently and long trainings drift further from sklearn's.
+   * target[0, length) += Σ scales[i]·source[indices[i]][0, length) over the first {@code count}
+   * gathered terms, one fused multiply-add per term in order, as BLAS's sgemm kernels accumulate:
+   * other orders round differently and long trainings drift further from sklearn's.
    */
-  private void accumulate(float[] target, int to, int length, float[] source, int count) {
-    for (int i = 0; i < count; i++) {
-      float a = scales[i];
-      int from = offsets[i];
+  private void accumulate(float[] target, int length, float[][] source, int count) {
+    int i = 0;
+    // Four terms per pass load and store the target once, not four times; the order is the same.
+    for (; i + 4 <= count; i += 4) {
+      float a0 = scales[i];
+      float a1 = scales[i + 1];
+      float a2 = scales[i + 2];
+      float a3 = scales[i + 3];
+      float[] row0 = source[indices[i]];
+      float[] row1 = source[indices[i + 1]];
+      float[] row2 = source[indices[i + 2]];
+      float[] row3 = source[indices[i + 3]];
       for (int j = 0; j < length; j++) {
-        target[to + j] = Math.fma(a, source[from + j], target[to + j]);
+        target[j] =
+            Math.fma(a3, row3[j], Math.fma(a2, row2[j], Math.fma(a1, row1[j], Math.fma(a0, row0[j], target[j]))));
+      }
+    }
+    for (; i < count; i++) {
+      float a = scales[i];
+      float[] row = source[indices[i]];
+      for (int j = 0; j < length; j++) {
+        target[j] = Math.fma(a, row[j], target[j]);
       }
     }
   }
 
-
   /** The optimiser's state and the gradients' buffers of one fit. */
   private static final class Adam {
     private final MlpClassifier net;
-    private final float[][] weightGradients;
+    private final float[][][] weightGradients;
     private final float[][] biasGradients;
-    private final float[][] weightMoments;
-    private final float[][] weightSquares;
+    private final float[][][] weightMoments;
+    private final float[][][] weightSquares;
     private final float[][] biasMoments;
     private final float[][] biasSquares;
     /** Each layer's weights transposed, for the backward products. */
-    private final float[][] transposed;
+    private final float[][][] transposed;
     private int step;
 
     Adam(MlpClassifier net) {
       this.net = net;
       int layers = net.weights.length;
-      weightGradients = new float[layers][];
+      weightGradients = new float[layers][][];
       biasGradients = new float[layers][];
-      weightMoments = new float[layers][];
-      weightSquares = new float[layers][];
+      weightMoments = new float[layers][][];
+      weightSquares = new float[layers][][];
       biasMoments = new float[layers][];
       biasSquares = new float[layers][];
-      transposed = new float[layers][];
+      transposed = new float[layers][][];
       for (int l = 0; l < layers; l++) {
-        int size = net.weights[l].length;
-        int out = net.biases[l].length;
-        weightGradients[l] = new float[size];
-        weightMoments[l] = new float[size];
-        weightSquares[l] = new float[size];
-        transposed[l] = new float[size];
+        int in = net.units[l];
+        int out = net.units[l + 1];
+        weightGradients[l] = new float[in][out];
+        weightMoments[l] = new float[in][out];
+        weightSquares[l] = new float[in][out];
+        transposed[l] = new float[out][in];
         biasGradients[l] = new float[out];
         biasMoments[l] = new float[out];
         biasSquares[l] = new float[out];
       }
     }
 
-    void train(float[] x, boolean[] y, int batch, NumpyRandomState random) {
+    void train(float[][] x, boolean[] y, int batch, NumpyRandomState random) {
       int rows = y.length;
-      int dim = net.units[0];
       int[] sample = new int[rows];
       int[] shuffle = new int[rows];
+      int[] previous = new int[rows];
       for (int i = 0; i < rows; i++) {
         sample[i] = i;
       }
@@ -249,7 +289,7 @@ final class MlpClassifier {
           shuffle[i] = i;
         }
         random.shuffle(shuffle);
-        int[] previous = sample.clone();
+        System.arraycopy(sample, 0, previous, 0, rows);
         for (int i = 0; i < rows; i++) {
           sample[i] = previous[shuffle[i]];
         }
@@ -257,11 +297,11 @@ final class MlpClassifier {
         for (int start = 0; start < rows; start += batch) {
           int size = Math.min(batch, rows - start);
           for (int r = 0; r < size; r++) {
-            System.arraycopy(x, sample[start + r] * dim, net.activations[0], r * dim, dim);
+            net.activations[0][r] = x[sample[start + r]];
             labels[r] = y[sample[start + r]];
           }
           accumulated += backprop(size, labels) * size;
-          update();
+          update(size);
         }
         double loss = accumulated / rows;
         net.epochs = epoch + 1;
@@ -278,19 +318,21 @@ final class MlpClassifier {
     private double backprop(int rows, boolean[] labels) {
       net.forward(rows);
       int layers = net.weights.length;
-      float[] logits = net.activations[layers];
-      float[] output = net.deltas[layers];
+      float[][] logits = net.activations[layers];
+      float[][] output = net.deltas[layers];
       double logLoss = 0;
       for (int r = 0; r < rows; r++) {
-        float p = logistic(logits[r]);
+        float p = logistic(logits[r][0]);
         float clipped = Math.min(Math.max(p, CLIP), 1f - CLIP);
         logLoss -= Math.log(labels[r] ? clipped : 1f - clipped);
-        output[r] = p - (labels[r] ? 1f : 0f);
+        output[r][0] = p - (labels[r] ? 1f : 0f);
       }
       double squares = 0;
-      for (float[] w : net.weights) {
-        for (float v : w) {
-          squares += v * v;
+      for (float[][] w : net.weights) {
+        for (float[] row : w) {
+          for (float v : row) {
+            squares += v * v;
+          }
         }
       }
       double loss = logLoss / rows + 0.5 * ALPHA * squares / rows;
@@ -303,35 +345,35 @@ final class MlpClassifier {
       return loss;
     }
 
-    /** Gradients of layer l's weights and biases from deltas[l + 1] and activations[l]. */
+    /**
+     * Layer l's Aᵀδ and Σδ from deltas[l + 1] and activations[l]; {@link #update} adds the L2 term
+     * and divides by the batch on its way.
+     */
     private void gradients(int l, int rows) {
       int in = net.units[l];
       int out = net.units[l + 1];
-      float[] input = net.activations[l];
-      float[] delta = net.deltas[l + 1];
-      float[] gw = weightGradients[l];
+      float[][] input = net.activations[l];
+      float[][] delta = net.deltas[l + 1];
+      float[][] gw = weightGradients[l];
       float[] gb = biasGradients[l];
-      Arrays.fill(gw, 0f);
       Arrays.fill(gb, 0f);
       for (int k = 0; k < in; k++) {
         if (out == 1) {
-          gw[k] = dot(input, k, in, delta, rows);
+          float sum = 0f;
+          for (int r = 0; r < rows; r++) {
+            sum += input[r][k] * delta[r][0];
+          }
+          gw[k][0] = sum;
         } else {
-          net.accumulate(gw, k * out, out, delta, net.gather(input, k, in, rows, out));
+          Arrays.fill(gw[k], 0f);
+          net.accumulate(gw[k], out, delta, net.gather(input, k, rows));
         }
       }
       for (int r = 0; r < rows; r++) {
+        float[] d = delta[r];
         for (int j = 0; j < out; j++) {
-          gb[j] += delta[r * out + j];
+          gb[j] += d[j];
         }
-      }
-      float[] w = net.weights[l];
-      float batch = rows;
-      for (int i = 0; i < gw.length; i++) {
-        gw[i] = (gw[i] + ALPHA * w[i]) / batch;
-      }
-      for (int j = 0; j < out; j++) {
-        gb[j] /= batch;
       }
     }
 
@@ -339,50 +381,59 @@ final class MlpClassifier {
     private void propagate(int l, int rows) {
       int in = net.units[l];
       int out = net.units[l + 1];
-      float[] w = net.weights[l];
-      float[] wt = transposed[l];
+      float[][] w = net.weights[l];
+      float[][] wt = transposed[l];
       for (int k = 0; k < in; k++) {
+        float[] wk = w[k];
         for (int j = 0; j < out; j++) {
-          wt[j * in + k] = w[k * out + j];
+          wt[j][k] = wk[j];
         }
       }
-      float[] next = net.deltas[l + 1];
-      float[] delta = net.deltas[l];
-      float[] activation = net.activations[l];
+      float[][] next = net.deltas[l + 1];
+      float[][] delta = net.deltas[l];
+      float[][] activation = net.activations[l];
       for (int r = 0; r < rows; r++) {
-        int o = r * in;
-        Arrays.fill(delta, o, o + in, 0f);
-        net.accumulate(delta, o, in, wt, net.gather(next, r * out, 1, out, in));
+        float[] d = delta[r];
+        float[] a = activation[r];
+        Arrays.fill(d, 0f);
+        net.accumulate(d, in, wt, net.gather(next[r]));
         for (int k = 0; k < in; k++) {
-          if (activation[o + k] == 0f) {
-            delta[o + k] = 0f;
-          }
+          // ReLU's derivative as a factor without a branch, which C2 vectorises: a ≥ 0, and its
+          // least positive value 2⁻¹⁴⁹ scales to 1.
+          d[k] *= Math.min(a[k] * 0x1p127f * 0x1p22f, 1f);
         }
       }
     }
 
-    /** One Adam step on every weight and bias. */
-    private void update() {
+    /** One Adam step on every weight and bias, from the gradients of a batch of {@code rows}. */
+    private void update(int rows) {
       step++;
       float rate =
           (float)
               -(LEARNING_RATE
                   * Math.sqrt(1 - Math.pow(BETA_2, step))
                   / (1 - Math.pow(BETA_1, step)));
+      float batch = rows;
       for (int l = 0; l < net.weights.length; l++) {
-        adam(net.weights[l], weightGradients[l], weightMoments[l], weightSquares[l], rate);
-        adam(net.biases[l], biasGradients[l], biasMoments[l], biasSquares[l], rate);
+        for (int k = 0; k < net.weights[l].length; k++) {
+          adam(net.weights[l][k], weightGradients[l][k], ALPHA, batch, weightMoments[l][k], weightSquares[l][k], rate);
+        }
+        // Biases have no L2 term: 0·b adds nothing to the sum.
+        adam(net.biases[l], biasGradients[l], 0f, batch, biasMoments[l], biasSquares[l], rate);
       }
     }
 
-    private static void adam(float[] p, float[] g, float[] m, float[] v, float rate) {
+    /** Adam on p with the gradient (sum + alpha·p) / batch, sklearn's (Aᵀδ + α·W) / batch. */
+    private static void adam(
+        float[] p, float[] sum, float alpha, float batch, float[] m, float[] v, float rate) {
       float beta1 = (float) BETA_1;
       float beta2 = (float) BETA_2;
       float rest1 = (float) (1 - BETA_1);
       float rest2 = (float) (1 - BETA_2);
       for (int i = 0; i < p.length; i++) {
-        m[i] = beta1 * m[i] + rest1 * g[i];
-        v[i] = beta2 * v[i] + rest2 * (g[i] * g[i]);
+        float g = (sum[i] + alpha * p[i]) / batch;
+        m[i] = beta1 * m[i] + rest1 * g;
+        v[i] = beta2 * v[i] + rest2 * (g * g);
         p[i] += rate * m[i] / ((float) Math.sqrt(v[i]) + EPSILON);
       }
     }
