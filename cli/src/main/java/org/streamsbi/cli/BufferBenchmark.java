@@ -153,24 +153,29 @@ final class BufferBenchmark implements Callable<Integer> {
     return (System.nanoTime() - started) / 1e9;
   }
 
+  /** Seconds from starting {@code ingestor} until {@code buffer} holds {@code samples} distinct samples. */
+  static double secondsToFill(ReplayBuffer buffer, SampleIngestor ingestor, long samples) throws InterruptedException {
+    long started = System.nanoTime();
+    Thread thread = new Thread(ingestor, "bench-ingestor");
+    thread.start();
+    while (buffer.distinctSamples() < samples) {
+      if (!thread.isAlive()) {
+        throw new IllegalStateException("the ingestor stopped after " + buffer.distinctSamples() + " samples");
+      }
+      Thread.sleep(1);
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    ingestor.close();
+    thread.join();
+    return seconds;
+  }
+
   /** Seconds for the buffer's ingestor to hold every sample, from a fresh buffer. */
   private double intoBuffer(KafkaClients clients, RunTopics topics, BenchmarkTask task, PrintWriter memory)
       throws InterruptedException {
     try (ReplayBuffer buffer =
         new ReplayBuffer(new ReplayBufferConfig(samples, 1, 0.1), task.thetaDimension(), task.xDimension())) {
-      long started = System.nanoTime();
-      SampleIngestor ingestor = new SampleIngestor(clients, topics, buffer);
-      Thread thread = new Thread(ingestor, "bench-ingestor");
-      thread.start();
-      while (buffer.distinctSamples() < samples) {
-        if (!thread.isAlive()) {
-          throw new IllegalStateException("the ingestor stopped after " + buffer.distinctSamples() + " samples");
-        }
-        Thread.sleep(1);
-      }
-      double seconds = (System.nanoTime() - started) / 1e9;
-      ingestor.close();
-      thread.join();
+      double seconds = secondsToFill(buffer, new SampleIngestor(clients, topics, buffer), samples);
       if (memory != null) {
         memory.printf(
             "off-heap bytes per sample: %.1f (%,d bytes for capacity %,d; θ and x alone: %d)%n",

@@ -148,20 +148,7 @@ final class ResumeBenchmark implements Callable<Integer> {
   /** Seconds for a plain ingestor to fill a fresh buffer with every sample. */
   private double ingest(KafkaClients clients, RunTopics topics, BenchmarkTask task) throws InterruptedException {
     try (ReplayBuffer buffer = buffer(task)) {
-      long started = System.nanoTime();
-      SampleIngestor ingestor = new SampleIngestor(clients, topics, buffer);
-      Thread thread = new Thread(ingestor, "bench-ingestor");
-      thread.start();
-      while (buffer.distinctSamples() < samples) {
-        if (!thread.isAlive()) {
-          throw new IllegalStateException("the ingestor stopped after " + buffer.distinctSamples() + " samples");
-        }
-        Thread.sleep(1);
-      }
-      double seconds = (System.nanoTime() - started) / 1e9;
-      ingestor.close();
-      thread.join();
-      return seconds;
+      return BufferBenchmark.secondsToFill(buffer, new SampleIngestor(clients, topics, buffer), samples);
     }
   }
 

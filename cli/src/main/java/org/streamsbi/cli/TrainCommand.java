@@ -31,6 +31,7 @@ import org.streamsbi.trainer.TrainingResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -88,44 +89,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--kafka-dir", description = "the embedded broker's data directory of the run (its OUT/kafka)")
   Path kafkaDirectory;
 
-  @Option(names = "--seed", description = "seeds initial weights, minibatches and sampling, as run's (default 0)")
-  Long seed;
-
-  @Option(names = "--patience", description = "validations without improvement before training stops, as run's (default 20)")
-  Integer patience;
-
-  @Option(names = "--batch-size", description = "training minibatch, as run's (default: by the number of samples, as run's by its budget)")
-  Integer batchSize;
-
-  @Option(names = "--learning-rate", description = "Adam's step size, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE + ")")
-  Double learningRate;
-
-  @Option(names = "--lr-schedule", description = "learning-rate schedule, as run's (default " + RunPlan.DEFAULT_LEARNING_RATE_SCHEDULE + ")")
-  String learningRateSchedule;
-
-  @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay, as run's (default 0)")
-  Double weightDecay;
-
-  @Option(names = "--validation-interval", description = "training steps between validations; 0 for one epoch, as run's (default 0)")
-  Integer validationInterval;
-
-  @Option(names = "--estimator", description = "maf, nsf or mdn, as run's (default maf)")
-  String estimator;
-
-  @Option(names = "--embedding", description = "none, mlp or cnn, as run's (default none)")
-  String embedding;
-
-  @Option(names = "--logit-transform", description = "fit the estimator to logit((θ − low)/(high − low)) of a BoxUniform prior, as run's")
-  Boolean logitTransform;
-
-  @Option(names = "--ensemble", paramLabel = "N", description = "N estimators whose mixture is the posterior, as run's (default 1)")
-  Integer ensemble;
-
-  @Option(names = "--checkpoint-dir", description = "keep a training checkpoint there, as run's")
-  Path checkpointDirectory;
-
-  @Option(names = "--checkpoint-interval", description = "training steps between checkpoints, as run's (default 500)")
-  Integer checkpointInterval;
+  @Mixin TrainingOptions training;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
