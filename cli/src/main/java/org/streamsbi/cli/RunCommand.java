@@ -9,7 +9,9 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import org.streamsbi.controller.OnlineNpe;
 import org.streamsbi.controller.RunConfig;
@@ -17,6 +19,7 @@ import org.streamsbi.controller.RunFailedException;
 import org.streamsbi.controller.RunResult;
 import org.streamsbi.controller.RunSummary;
 import org.streamsbi.core.CsvMatrix;
+import org.streamsbi.trainer.Posterior;
 import org.streamsbi.trainer.PosteriorSamples;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -183,16 +186,9 @@ final class RunCommand implements Callable<Integer> {
         RunResult result = startIn(plan.out(), identity, job.out(), npe.onProgress(dashboard.alongside(progress)),
             runConfig, target)) {
       progress.close();
-      long seed = runConfig.seed();
       long sampling = System.nanoTime();
-      double acceptanceRate = Double.NaN;
-      for (int i = 0; i < job.observations().size(); i++) {
-        PosteriorSamples draws = result.posterior().sample(plan.posteriorSamples(), job.observations().get(i), seed);
-        CsvMatrix.write(job.out().resolve(samplesFile(i)), "parameter", draws.theta());
-        if (i == 0) {
-          acceptanceRate = draws.acceptanceRate();
-        }
-      }
+      double acceptanceRate =
+          writeSamples(result.posterior(), job.observations(), plan.posteriorSamples(), runConfig.seed(), job.out());
       double samplingSeconds = (System.nanoTime() - sampling) / 1e9;
       try (OutputStream file = Files.newOutputStream(job.out().resolve(POSTERIOR_FILE))) {
         result.posterior().save(file);
@@ -235,6 +231,14 @@ final class RunCommand implements Callable<Integer> {
    * out keep the file's values), checked.
    */
   RunPlan plan() {
+    return plan(spec, config, task, reader -> {});
+  }
+
+  /**
+   * The flags matched on {@code spec}'s command line laid over the run file {@code config} (or
+   * over {@code task}'s defaults when there is none), then {@code adjust}'s overrides, checked.
+   */
+  static RunPlan plan(CommandSpec spec, Path config, String task, Consumer<RunFileReader> adjust) {
     RunFileReader reader = new RunFileReader();
     for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
       String field = FIELDS.get(option.longestName());
@@ -242,6 +246,7 @@ final class RunCommand implements Callable<Integer> {
         reader.override(field, option.longestName(), fileValue(option));
       }
     }
+    adjust.accept(reader);
     if (config == null) {
       if (task == null) {
         throw new IllegalArgumentException("give --task NAME (an sbibm task) or --config FILE");
@@ -273,6 +278,23 @@ final class RunCommand implements Callable<Integer> {
 
   private static String method(RunConfig config) {
     return config.method().label() + (config.rounds() > 1 ? " in " + config.rounds() + " rounds" : "");
+  }
+
+  /**
+   * Writes {@code n} draws for each observation to {@link #samplesFile} in {@code out}; returns
+   * the acceptance rate of the first observation's draws.
+   */
+  static double writeSamples(Posterior posterior, List<float[]> observations, int n, long seed, Path out)
+      throws IOException {
+    double acceptanceRate = Double.NaN;
+    for (int i = 0; i < observations.size(); i++) {
+      PosteriorSamples draws = posterior.sample(n, observations.get(i), seed);
+      CsvMatrix.write(out.resolve(samplesFile(i)), "parameter", draws.theta());
+      if (i == 0) {
+        acceptanceRate = draws.acceptanceRate();
+      }
+    }
+    return acceptanceRate;
   }
 
   /** posterior_samples.csv for the first observation, posterior_samples_K.csv for the K-th after it. */

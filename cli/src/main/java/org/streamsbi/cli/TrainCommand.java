@@ -20,17 +20,14 @@ import org.streamsbi.broker.RunTopics;
 import org.streamsbi.buffer.InsertOutcome;
 import org.streamsbi.buffer.ReplayBuffer;
 import org.streamsbi.controller.RunConfig;
-import org.streamsbi.core.CsvMatrix;
 import org.streamsbi.core.Sample;
 import org.streamsbi.trainer.NpeTrainer;
 import org.streamsbi.trainer.Posterior;
-import org.streamsbi.trainer.PosteriorSamples;
 import org.streamsbi.trainer.StoppingRule;
 import org.streamsbi.trainer.TrainingProgress;
 import org.streamsbi.trainer.TrainingResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -160,15 +157,9 @@ final class TrainCommand implements Callable<Integer> {
       throws IOException {
     Path out = plan.out();
     long sampling = System.nanoTime();
-    double acceptanceRate = Double.NaN;
     List<float[]> observations = plan.observations();
-    for (int i = 0; i < observations.size(); i++) {
-      PosteriorSamples draws = posterior.sample(plan.posteriorSamples(), observations.get(i), plan.config().seed());
-      CsvMatrix.write(out.resolve(RunCommand.samplesFile(i)), "parameter", draws.theta());
-      if (i == 0) {
-        acceptanceRate = draws.acceptanceRate();
-      }
-    }
+    double acceptanceRate =
+        RunCommand.writeSamples(posterior, observations, plan.posteriorSamples(), plan.config().seed(), out);
     double samplingSeconds = (System.nanoTime() - sampling) / 1e9;
     try (OutputStream file = Files.newOutputStream(out.resolve(RunCommand.POSTERIOR_FILE))) {
       posterior.save(file);
@@ -253,31 +244,14 @@ final class TrainCommand implements Callable<Integer> {
    * budget.
    */
   private RunPlan plan(Integer samples) {
-    RunFileReader reader = new RunFileReader();
-    for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
-      String field = RunCommand.FIELDS.get(option.longestName());
-      if (field != null) {
-        reader.override(field, option.longestName(), RunCommand.fileValue(option));
+    return RunCommand.plan(spec, config, task, reader -> {
+      if (samples != null) {
+        reader.override("budget.simulations", "the number of samples", samples);
+        reader.override("buffer.capacity", "the number of samples", samples);
       }
-    }
-    if (samples != null) {
-      reader.override("budget.simulations", "the number of samples", samples);
-      reader.override("buffer.capacity", "the number of samples", samples);
-    }
-    // The loss is NPE's whatever method the run file names: the samples are given, not proposed.
-    reader.override("method", "train", "npe");
-    reader.override("rounds", "train", 1);
-    if (config == null) {
-      if (task == null) {
-        throw new IllegalArgumentException("give --task NAME (an sbibm task) or --config FILE (a run file with a prior)");
-      }
-      return RunPlan.of(reader.read(null), Path.of("").toAbsolutePath(), reader);
-    }
-    RunFile file = reader.read(config);
-    try {
-      return RunPlan.of(file, config.toAbsolutePath().getParent(), reader);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(config + ": " + e.getMessage(), e);
-    }
+      // The loss is NPE's whatever method the run file names: the samples are given, not proposed.
+      reader.override("method", "train", "npe");
+      reader.override("rounds", "train", 1);
+    });
   }
 }
